@@ -1,0 +1,351 @@
+/**
+ * The Smartag API client for DescribeUserOnlineClientStatistics. It knows nothing of Pulumi:
+ * the provider plugin, the CLI, the benchmarks and the tests all use it directly.
+ *
+ * Built on pop-core's RPCClient, always with POST: with GET, pop-core puts AccessKeyId,
+ * Signature and SecurityToken into the URL and copies that URL into its error messages.
+ */
+import RPCClient from "@alicloud/pop-core";
+import { type CredentialsSource, credentialsSourceFor } from "./credentials";
+import {
+  SmartagApiError,
+  SmartagError,
+  SmartagNetworkError,
+  SmartagResponseError,
+  SmartagTimeoutError,
+  SmartagValidationError,
+  type ValidationIssue,
+} from "./errors";
+import {
+  endpointFor,
+  type ResolvedSettings,
+  resolveSettings,
+  type SettingsInput,
+  withEnvFallbacks,
+} from "./options";
+import { Redactor } from "./redact";
+import { Deadline, withRetry } from "./retry";
+import {
+  checkStatisticsRequest,
+  MAX_NAMES_PER_REQUEST,
+  type StatisticsRequest,
+  statisticsResponseSchema,
+} from "./schemas";
+
+export const API_VERSION = "2018-03-13";
+export const ACTION = "DescribeUserOnlineClientStatistics";
+
+/** Online clients of one client account. */
+export interface UserStatistic {
+  userName: string;
+  /** Clients of this account connected through the instance right now. */
+  onlineCount: number;
+}
+
+/** The answer to one call, however many API requests it took. */
+export interface UserOnlineClientStatistics {
+  regionId: string;
+  smartAgId: string;
+  /** One entry per requested name, in request order (a repeated name is answered each time). */
+  userStatistics: UserStatistic[];
+  /** Sum over distinct users: a name listed twice is counted once. */
+  totalOnlineCount: number;
+  /** The RequestId of every API request that answered, in batch order. */
+  requestIds: string[];
+}
+
+/** What the client reports as it works; never carries a credential. */
+export type ClientEvent =
+  | { type: "request"; regionId: string; batch: number; attempt: number; names: number }
+  | { type: "response"; batch: number; requestId: string; elapsedMs: number }
+  | { type: "retry"; batch: number; attempt: number; delayMs: number; code: string };
+
+export interface ClientDeps {
+  /** Overrides the credential source derived from the settings. */
+  credentials?: CredentialsSource;
+  onEvent?: (event: ClientEvent) => void;
+  /** Jitter source; tests make it deterministic. */
+  random?: () => number;
+}
+
+export interface CallOptions {
+  /** Stops further attempts and batches; requests in flight finish on their own timeout. */
+  signal?: AbortSignal;
+}
+
+export class SmartagClient {
+  readonly settings: ResolvedSettings;
+  private readonly credentials: CredentialsSource;
+  private readonly redactor = new Redactor();
+  private readonly rpcClients = new Map<string, RPCClient>();
+  private readonly deps: ClientDeps;
+
+  constructor(settings: ResolvedSettings, deps: ClientDeps = {}) {
+    this.settings = settings;
+    this.deps = deps;
+    this.credentials = deps.credentials ?? credentialsSourceFor(settings);
+    this.redactor.add(settings.secretKey, settings.securityToken);
+  }
+
+  /**
+   * Builds a client from user-facing settings, with environment fallbacks.
+   * @throws SmartagValidationError naming every bad setting.
+   */
+  static fromSettings(
+    input: SettingsInput,
+    deps: ClientDeps & { env?: NodeJS.ProcessEnv } = {},
+  ): SmartagClient {
+    const { settings, issues } = resolveSettings(withEnvFallbacks(input, deps.env));
+    if (!settings) throw new SmartagValidationError(issues);
+    return new SmartagClient(settings, deps);
+  }
+
+  /**
+   * Problems with a request, checked without any network call: the argument rules, plus a
+   * region from the request or the client's settings.
+   */
+  check(request: unknown): ValidationIssue[] {
+    const issues = checkStatisticsRequest(request);
+    const hasRegion =
+      typeof request === "object" &&
+      request !== null &&
+      (request as { regionId?: unknown }).regionId !== undefined;
+    if (!hasRegion && this.settings.region === undefined) {
+      issues.push({
+        property: "regionId",
+        reason: "is required when the provider has no region (set regionId or smartag:region)",
+      });
+    }
+    return issues;
+  }
+
+  /**
+   * Online-client counts for each username on one SAG APP instance. Names are deduplicated,
+   * split into requests of 50, sent with bounded concurrency, and answered in request order.
+   * The call succeeds whole or fails whole: never a partial or guessed answer.
+   * @throws SmartagValidationError before any request when the input is bad.
+   * @throws SmartagApiError, SmartagTimeoutError, SmartagNetworkError, SmartagResponseError,
+   *   SmartagDeadlineError when the API cannot answer.
+   */
+  async describeUserOnlineClientStatistics(
+    request: StatisticsRequest,
+    options: CallOptions = {},
+  ): Promise<UserOnlineClientStatistics> {
+    const issues = this.check(request);
+    if (issues.length > 0) throw new SmartagValidationError(issues);
+    const regionId = (request.regionId ?? this.settings.region) as string;
+    const unique = [...new Set(request.userNames)];
+    const batches: string[][] = [];
+    for (let i = 0; i < unique.length; i += MAX_NAMES_PER_REQUEST) {
+      batches.push(unique.slice(i, i + MAX_NAMES_PER_REQUEST));
+    }
+    const deadline = new Deadline(this.settings.deadlineMs);
+    const answers = await runPool(batches, this.settings.concurrency, options.signal, (names, i) =>
+      this.queryBatch(regionId, request.smartAgId, names, i, deadline, options.signal),
+    );
+    const counts = new Map<string, number>();
+    for (const a of answers) for (const [name, n] of a.counts) counts.set(name, n);
+    return {
+      regionId,
+      smartAgId: request.smartAgId,
+      userStatistics: request.userNames.map((userName) => ({
+        userName,
+        onlineCount: counts.get(userName) as number,
+      })),
+      totalOnlineCount: [...counts.values()].reduce((sum, n) => sum + n, 0),
+      requestIds: answers.map((a) => a.requestId),
+    };
+  }
+
+  private async queryBatch(
+    regionId: string,
+    smartAgId: string,
+    names: string[],
+    batch: number,
+    deadline: Deadline,
+    signal: AbortSignal | undefined,
+  ): Promise<{ requestId: string; counts: Map<string, number> }> {
+    const rpc = this.rpcFor(endpointFor(this.settings, regionId));
+    const params = { RegionId: regionId, SmartAGId: smartAgId, UserNames: names };
+    const { onEvent } = this.deps;
+    const json = await withRetry(
+      async (attempt, remainingMs) => {
+        onEvent?.({ type: "request", regionId, batch, attempt, names: names.length });
+        const started = Date.now();
+        try {
+          const body = await rpc.request(ACTION, params, {
+            method: "POST",
+            formatParams: false,
+            connectTimeout: Math.min(this.settings.connectTimeoutMs, remainingMs),
+            readTimeout: Math.min(this.settings.readTimeoutMs, remainingMs),
+          });
+          const requestId = (body as { RequestId?: unknown })?.RequestId;
+          if (typeof requestId === "string") {
+            onEvent?.({ type: "response", batch, requestId, elapsedMs: Date.now() - started });
+          }
+          return body as unknown;
+        } catch (e) {
+          throw this.fromPopCore(e);
+        }
+      },
+      this.settings,
+      deadline,
+      {
+        signal,
+        ...(this.deps.random ? { random: this.deps.random } : {}),
+        onRetry: ({ attempt, delayMs, error }) =>
+          onEvent?.({ type: "retry", batch, attempt, delayMs, code: error.code }),
+      },
+    );
+    return parseBatch(json, names);
+  }
+
+  private rpcFor(endpoint: string): RPCClient {
+    let rpc = this.rpcClients.get(endpoint);
+    if (!rpc) {
+      const { credentials, redactor } = this;
+      // pop-core's bundled typings predate its `credentialsProvider` option.
+      const config = {
+        endpoint,
+        apiVersion: API_VERSION,
+        credentialsProvider: {
+          // Keys from a chain are only known once fetched: register them for redaction then.
+          async getCredentials() {
+            const c = await credentials.getCredentials();
+            redactor.add(c.accessKeySecret, c.securityToken);
+            return c;
+          },
+        },
+      };
+      rpc = new RPCClient(config as unknown as RPCClient.Config);
+      this.rpcClients.set(endpoint, rpc);
+    }
+    return rpc;
+  }
+
+  /**
+   * The boundary where pop-core's and httpx's errors enter our code. Everything past here is
+   * built from redacted text; the original error is not kept as a cause because its message,
+   * URL and request entry may hold credentials.
+   */
+  private fromPopCore(e: unknown): SmartagError {
+    if (SmartagError.isInstance(e)) return e;
+    const err = (e ?? {}) as PopCoreError;
+    const message = this.redactor.redact(String(err.message ?? e));
+    const data = err.data;
+    if (data && typeof data.Code === "string") {
+      return apiError(data, err.entry?.response?.statusCode);
+    }
+    if (e instanceof SyntaxError) {
+      // pop-core parses every body as JSON; a gateway's HTML error page lands here.
+      return new SmartagResponseError(
+        "the endpoint answered with a body that is not JSON (a gateway or proxy error page?)",
+        { code: "InvalidResponse.NotJson", retryable: true },
+      );
+    }
+    if (err.name === "RequestTimeoutError") return new SmartagTimeoutError(message);
+    if (typeof err.code === "string") {
+      return new SmartagNetworkError(`network error ${err.code}: ${message}`, err.code);
+    }
+    return new SmartagError(`request failed: ${message}`, { code: "RequestFailed" });
+  }
+}
+
+interface PopCoreError {
+  name?: string;
+  message?: string;
+  code?: unknown;
+  data?: {
+    Code?: unknown;
+    Message?: unknown;
+    RequestId?: unknown;
+    HostId?: unknown;
+    Recommend?: unknown;
+  };
+  entry?: { response?: { statusCode?: number } };
+}
+
+function apiError(data: NonNullable<PopCoreError["data"]>, httpStatus: number | undefined) {
+  const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+  return new SmartagApiError({
+    code: data.Code as string,
+    apiMessage: str(data.Message) ?? "(no message)",
+    requestId: str(data.RequestId),
+    httpStatus,
+    hostId: str(data.HostId),
+    recommend: str(data.Recommend),
+  });
+}
+
+/** Checks one answer against what was asked: every name once, nothing else, counts sane. */
+function parseBatch(
+  json: unknown,
+  names: readonly string[],
+): { requestId: string; counts: Map<string, number> } {
+  const parsed = statisticsResponseSchema.safeParse(json);
+  const requestId =
+    typeof (json as { RequestId?: unknown })?.RequestId === "string"
+      ? (json as { RequestId: string }).RequestId
+      : undefined;
+  if (!parsed.success) {
+    const where = parsed.error.issues.map((i) => i.path.join(".") || "(body)").join(", ");
+    throw new SmartagResponseError(
+      `the API answered in an unexpected shape (at ${where})${requestId ? ` (RequestId: ${requestId})` : ""}`,
+      { code: "InvalidResponse.Shape", retryable: false, requestId },
+    );
+  }
+  const asked = new Set(names);
+  const counts = new Map<string, number>();
+  const unexpected: string[] = [];
+  for (const s of parsed.data.UserStatistics.Statistics) {
+    if (!asked.has(s.UserName)) unexpected.push(s.UserName);
+    else counts.set(s.UserName, s.OnlineCount);
+  }
+  const missing = names.filter((n) => !counts.has(n));
+  if (missing.length > 0 || unexpected.length > 0) {
+    const parts: string[] = [];
+    if (missing.length > 0) parts.push(`no count for ${listSome(missing)}`);
+    if (unexpected.length > 0) parts.push(`counts for names not asked: ${listSome(unexpected)}`);
+    throw new SmartagResponseError(
+      `the API's answer does not match the request: ${parts.join("; ")} (RequestId: ${parsed.data.RequestId})`,
+      { code: "InvalidResponse.Mismatch", retryable: false, requestId: parsed.data.RequestId },
+    );
+  }
+  return { requestId: parsed.data.RequestId, counts };
+}
+
+function listSome(names: string[]): string {
+  const shown = names.slice(0, 5).join(", ");
+  return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
+}
+
+/**
+ * Runs `work` over `items` with at most `limit` in flight. The first failure stops new work
+ * and is rethrown once everything in flight has settled, so no request outlives the call.
+ */
+async function runPool<T, R>(
+  items: readonly T[],
+  limit: number,
+  signal: AbortSignal | undefined,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (failure === undefined && next < items.length && !signal?.aborted) {
+      const i = next++;
+      try {
+        results[i] = await work(items[i] as T, i);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
+  if (signal?.aborted) {
+    throw new SmartagError("the call was cancelled", { code: "Cancelled" });
+  }
+  return results;
+}

@@ -1,0 +1,9 @@
+/** The Smartag API client: usable on its own, without Pulumi. */
+export * from "./client";
+export * from "./credentials";
+export * from "./endpoints";
+export * from "./errors";
+export * from "./options";
+export { Redactor } from "./redact";
+export { backoffDelay, Deadline, type RetryPolicy, withRetry } from "./retry";
+export * from "./schemas";

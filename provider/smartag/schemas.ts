@@ -1,0 +1,117 @@
+/**
+ * Request and response schemas. Requests are checked before any network call and every
+ * problem is reported at once; responses are checked so that a malformed answer fails loudly
+ * instead of turning into a wrong count.
+ */
+import { z } from "zod";
+import { SmartagValidationError, type ValidationIssue } from "./errors";
+
+/** The API answers at most this many names per call. */
+export const MAX_NAMES_PER_REQUEST = 50;
+/**
+ * A guard against runaway inputs (a whole directory pasted by mistake): 200 API calls. Larger
+ * populations are better queried in several deployments or with the CLI's --users-file.
+ */
+export const MAX_NAMES_PER_CALL = 10_000;
+
+/** Region ids such as `cn-shanghai`, `ap-southeast-1`, `cn-hangzhou-finance`. */
+export const REGION_PATTERN = /^[a-z]{2,}(-[a-z0-9]+)+$/;
+/** SAG instance ids such as `sag-sfjg1234`. */
+export const SAG_ID_PATTERN = /^sag-[a-z0-9]+$/i;
+/** Usernames of SAG client accounts, as the create-user API accepts them. */
+export const USER_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_@.-]{6,32}$/;
+
+const regionId = z
+  .string({ error: "must be a string" })
+  .regex(REGION_PATTERN, { error: "must be a region id such as cn-shanghai" });
+
+const userName = z
+  .string({ error: "must be a string" })
+  .min(7, { error: "must be at least 7 characters" })
+  .max(33, { error: "must be at most 33 characters" })
+  .regex(USER_NAME_PATTERN, {
+    error:
+      "must start with a letter or digit and contain only letters, digits, and the characters _ @ . -",
+  });
+
+export const statisticsRequestSchema = z.strictObject(
+  {
+    regionId: regionId.optional(),
+    smartAgId: z
+      .string({ error: "is required: the SAG APP instance id, such as sag-sfjg1234" })
+      .regex(SAG_ID_PATTERN, { error: "must be a SAG instance id such as sag-sfjg1234" }),
+    userNames: z
+      .array(userName, { error: "is required: a list of usernames" })
+      .min(1, { error: "must list at least one username" })
+      .max(MAX_NAMES_PER_CALL, { error: `must list at most ${MAX_NAMES_PER_CALL} usernames` }),
+  },
+  { error: (iss) => (iss.code === "unrecognized_keys" ? undefined : "must be an object") },
+);
+
+/** What a caller asks for. `regionId` may come from the client's default region instead. */
+export type StatisticsRequest = z.infer<typeof statisticsRequestSchema>;
+
+/** Turns zod issues into ours: a dotted path in the caller's names, and a reason. */
+export function toIssues(error: z.ZodError): ValidationIssue[] {
+  return error.issues.map((iss) => {
+    if (iss.code === "unrecognized_keys") {
+      return {
+        property: iss.keys.join(", "),
+        reason: "is not a known argument (expected regionId, smartAgId, userNames)",
+      };
+    }
+    return { property: formatPath(iss.path) || "(input)", reason: iss.message };
+  });
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const p of path) {
+    if (typeof p === "number") out += `[${p}]`;
+    else out += out ? `.${String(p)}` : String(p);
+  }
+  return out;
+}
+
+/** Validates a request; throws one error that lists every problem. */
+export function parseStatisticsRequest(input: unknown): StatisticsRequest {
+  const issues = checkStatisticsRequest(input);
+  if (issues.length > 0) throw new SmartagValidationError(issues);
+  return input as StatisticsRequest;
+}
+
+/** Validates a request and returns the problems (empty when it is valid). */
+export function checkStatisticsRequest(input: unknown): ValidationIssue[] {
+  const result = statisticsRequestSchema.safeParse(input);
+  return result.success ? [] : toIssues(result.error);
+}
+
+/** Checks a region id on its own (provider config, CLI flags). */
+export function checkRegionId(value: unknown, property: string): ValidationIssue[] {
+  const result = regionId.safeParse(value);
+  return result.success ? [] : [{ property, reason: result.error.issues[0]?.message ?? "invalid" }];
+}
+
+const onlineCount = z.union([
+  z.number().int().nonnegative(),
+  // The current API models declare OnlineCount a string; accept only plain digits.
+  z
+    .string()
+    .regex(/^\d{1,9}$/)
+    .transform(Number),
+]);
+
+export const statisticsResponseSchema = z.object({
+  RequestId: z.string().min(1),
+  UserStatistics: z
+    .object({
+      Statistics: z
+        .array(z.object({ UserName: z.string(), OnlineCount: onlineCount }))
+        .optional()
+        .default([]),
+    })
+    .optional()
+    .default({ Statistics: [] }),
+});
+
+export type StatisticsResponse = z.infer<typeof statisticsResponseSchema>;
