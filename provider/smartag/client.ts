@@ -165,15 +165,42 @@ export class SmartagClient {
     deadline: Deadline,
     signal: AbortSignal | undefined,
   ): Promise<{ requestId: string; counts: Map<string, number> }> {
-    const rpc = this.rpcFor(endpointFor(this.settings, regionId));
     const params = { RegionId: regionId, SmartAGId: smartAgId, UserNames: names };
+    const json = await this.send(regionId, params, batch, deadline, signal);
+    return parseBatch(json, names);
+  }
+
+  /**
+   * Sends one request exactly as given: signed, retried and with errors mapped, but with no
+   * input checks and no response checks. For tests and diagnostics that need to see how the
+   * API answers input the client would refuse.
+   */
+  async callRaw(
+    regionId: string,
+    params: Record<string, unknown>,
+    options: CallOptions = {},
+  ): Promise<unknown> {
+    return this.send(regionId, params, 0, new Deadline(this.settings.deadlineMs), options.signal);
+  }
+
+  private async send(
+    regionId: string,
+    params: Record<string, unknown>,
+    batch: number,
+    deadline: Deadline,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
+    const rpc = this.rpcFor(endpointFor(this.settings, regionId));
+    // pop-core sends `undefined` as the text "undefined"; absent means absent.
+    const defined = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined));
+    const names = Array.isArray(defined.UserNames) ? defined.UserNames.length : 0;
     const { onEvent } = this.deps;
-    const json = await withRetry(
+    return withRetry(
       async (attempt, remainingMs) => {
-        onEvent?.({ type: "request", regionId, batch, attempt, names: names.length });
+        onEvent?.({ type: "request", regionId, batch, attempt, names });
         const started = Date.now();
         try {
-          const body = await rpc.request(ACTION, params, {
+          const body = await rpc.request(ACTION, defined, {
             method: "POST",
             formatParams: false,
             connectTimeout: Math.min(this.settings.connectTimeoutMs, remainingMs),
@@ -197,7 +224,6 @@ export class SmartagClient {
           onEvent?.({ type: "retry", batch, attempt, delayMs, code: error.code }),
       },
     );
-    return parseBatch(json, names);
   }
 
   private rpcFor(endpoint: string): RPCClient {
@@ -236,8 +262,9 @@ export class SmartagClient {
     if (data && typeof data.Code === "string") {
       return apiError(data, err.entry?.response?.statusCode);
     }
-    if (e instanceof SyntaxError) {
-      // pop-core parses every body as JSON; a gateway's HTML error page lands here.
+    if (e instanceof SyntaxError || err.name === "SyntaxError") {
+      // pop-core parses every body as JSON (with json-bigint, which throws a plain object
+      // named SyntaxError); a gateway's HTML error page lands here.
       return new SmartagResponseError(
         "the endpoint answered with a body that is not JSON (a gateway or proxy error page?)",
         { code: "InvalidResponse.NotJson", retryable: true },

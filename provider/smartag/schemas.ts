@@ -53,7 +53,15 @@ export type StatisticsRequest = z.infer<typeof statisticsRequestSchema>;
 
 /** Turns zod issues into ours: a dotted path in the caller's names, and a reason. */
 export function toIssues(error: z.ZodError): ValidationIssue[] {
-  return error.issues.map((iss) => {
+  // zod runs every check of a field; the first broken rule per field is enough to act on.
+  const seen = new Set<string>();
+  const firstPerField = error.issues.filter((iss) => {
+    const key = JSON.stringify(iss.path);
+    if (iss.code !== "unrecognized_keys" && seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return firstPerField.map((iss) => {
     if (iss.code === "unrecognized_keys") {
       return {
         property: iss.keys.join(", "),

@@ -1,0 +1,365 @@
+import assert from "node:assert/strict";
+import { loadDefaultFixture, type RunningEmulator, startEmulator } from "../../emulator";
+import {
+  type ClientEvent,
+  type SettingsInput,
+  SmartagApiError,
+  SmartagClient,
+  SmartagDeadlineError,
+  SmartagError,
+  SmartagResponseError,
+  SmartagValidationError,
+} from "../../provider/smartag";
+import { assertNoSecrets } from "../helpers/secrets";
+
+const KEY1 = { accessKey: "LTAI5tEmulatorKey01", secretKey: "emulator-secret-01" };
+const STS = {
+  accessKey: "STS.EmulatorKey03",
+  secretKey: "emulator-secret-03",
+  securityToken: "emulator-sts-token-03",
+};
+const SECRETS = ["emulator-secret-01", "emulator-secret-03", "emulator-sts-token-03"];
+
+/** user0001..user0150 on sag-big0001 answer i % 4 in the default fixture. */
+const bigNames = (n: number) =>
+  Array.from({ length: n }, (_, i) => `user${String(i + 1).padStart(4, "0")}`);
+const bigCount = (name: string) => Number(name.slice(4)) % 4;
+
+describe("SmartagClient against the emulator", () => {
+  let emulator: RunningEmulator;
+  before(async () => {
+    emulator = await startEmulator({ fixture: loadDefaultFixture() });
+  });
+  after(async () => emulator.close());
+  beforeEach(() => {
+    emulator.setFaults({});
+    emulator.resetLog();
+  });
+
+  const client = (extra: SettingsInput = {}, events?: ClientEvent[]) =>
+    SmartagClient.fromSettings(
+      {
+        region: "cn-shanghai",
+        endpoint: emulator.url,
+        ...KEY1,
+        retryBaseDelayMs: 1,
+        retryMaxDelayMs: 5,
+        ...extra,
+      },
+      { env: {}, ...(events ? { onEvent: (e) => events.push(e) } : {}) },
+    );
+
+  it("answers one name with its count, as a number, via a single POST", async () => {
+    const result = await client().describeUserOnlineClientStatistics({
+      smartAgId: "sag-demo0001",
+      userNames: ["doctest"],
+    });
+    assert.equal(result.regionId, "cn-shanghai");
+    assert.equal(result.smartAgId, "sag-demo0001");
+    assert.deepEqual(result.userStatistics, [{ userName: "doctest", onlineCount: 2 }]);
+    assert.equal(result.totalOnlineCount, 2);
+    assert.equal(result.requestIds.length, 1);
+    assert.match(result.requestIds[0] ?? "", /^[0-9A-F-]{36}$/);
+    assert.equal(emulator.requests.length, 1);
+    assert.equal(emulator.requests[0]?.method, "POST");
+    assert.equal(emulator.requests[0]?.params.Version, "2018-03-13");
+  });
+
+  it("answers 120 names with 3 requests of at most 50, in request order", async () => {
+    const names = bigNames(120).reverse();
+    const result = await client().describeUserOnlineClientStatistics({
+      regionId: "cn-shanghai",
+      smartAgId: "sag-big0001",
+      userNames: names,
+    });
+    assert.deepEqual(
+      result.userStatistics,
+      names.map((userName) => ({ userName, onlineCount: bigCount(userName) })),
+    );
+    assert.equal(
+      result.totalOnlineCount,
+      names.reduce((s, n) => s + bigCount(n), 0),
+    );
+    assert.equal(result.requestIds.length, 3);
+    assert.equal(new Set(result.requestIds).size, 3);
+    const sizes = emulator.requests.map(
+      (r) => Object.keys(r.params).filter((k) => k.startsWith("UserNames.")).length,
+    );
+    assert.deepEqual(
+      sizes.sort((a, b) => a - b),
+      [20, 50, 50],
+    );
+  });
+
+  it("queries a repeated name once and answers it at every position, counting it once", async () => {
+    const result = await client().describeUserOnlineClientStatistics({
+      smartAgId: "sag-demo0001",
+      userNames: ["bob.smith", "doctest", "bob.smith"],
+    });
+    assert.deepEqual(result.userStatistics, [
+      { userName: "bob.smith", onlineCount: 5 },
+      { userName: "doctest", onlineCount: 2 },
+      { userName: "bob.smith", onlineCount: 5 },
+    ]);
+    assert.equal(result.totalOnlineCount, 7);
+    const sent = Object.entries(emulator.requests[0]?.params ?? {}).filter(([k]) =>
+      k.startsWith("UserNames."),
+    );
+    assert.deepEqual(sent.map(([, v]) => v).sort(), ["bob.smith", "doctest"]);
+  });
+
+  it("answers 0 for a name the instance does not know", async () => {
+    const result = await client().describeUserOnlineClientStatistics({
+      smartAgId: "sag-demo0001",
+      userNames: ["nobody-here"],
+    });
+    assert.deepEqual(result.userStatistics, [{ userName: "nobody-here", onlineCount: 0 }]);
+  });
+
+  it("accepts counts sent as numbers (the old API sample) as well as strings", async () => {
+    const numeric = await startEmulator({
+      fixture: { ...loadDefaultFixture(), onlineCountAsNumber: true },
+    });
+    try {
+      const result = await SmartagClient.fromSettings(
+        { region: "cn-hongkong", endpoint: numeric.url, ...KEY1 },
+        { env: {} },
+      ).describeUserOnlineClientStatistics({
+        smartAgId: "sag-hk000001",
+        userNames: ["doctest", "dave-hk"],
+      });
+      assert.deepEqual(result.userStatistics, [
+        { userName: "doctest", onlineCount: 7 },
+        { userName: "dave-hk", onlineCount: 3 },
+      ]);
+    } finally {
+      await numeric.close();
+    }
+  });
+
+  it("keeps at most `concurrency` requests in flight", async () => {
+    emulator.setFaults({ latencyMs: 20 });
+    await client({ concurrency: 2 }).describeUserOnlineClientStatistics({
+      smartAgId: "sag-big0001",
+      userNames: [...bigNames(150), ...Array.from({ length: 150 }, (_, i) => `extra-user-${i}`)],
+    });
+    assert.equal(emulator.requests.length, 6);
+    assert.equal(emulator.maxInFlight, 2);
+  });
+
+  it("fails SAG.InstanceNoFound with its RequestId and a hint, without retrying", async () => {
+    await assert.rejects(
+      client().describeUserOnlineClientStatistics({
+        smartAgId: "sag-missing01",
+        userNames: ["doctest"],
+      }),
+      (e: unknown) => {
+        assert.ok(e instanceof SmartagApiError);
+        assert.equal(e.code, "SAG.InstanceNoFound");
+        assert.equal(e.httpStatus, 400);
+        assert.equal(e.apiMessage, "The specified SAG instance does not exist.");
+        assert.match(e.requestId ?? "", /^[0-9A-F-]{36}$/);
+        assert.equal(e.retryable, false);
+        assert.ok(e.message.includes(`RequestId: ${e.requestId}`));
+        assert.match(e.message, /hint: check smartAgId and regionId/);
+        return true;
+      },
+    );
+    assert.equal(emulator.requests.length, 1);
+  });
+
+  it("maps the API's documented input errors, which the client's own checks normally pre-empt", async () => {
+    const c = client();
+    const cases: [Record<string, unknown>, string][] = [
+      [{ RegionId: "cn-shanghai", SmartAGId: "sag-demo0001" }, "ClientUser.NameEmpty"],
+      [
+        { RegionId: "cn-shanghai", SmartAGId: "sag-demo0001", UserNames: ["x"] },
+        "ClientUser.NameInvalid",
+      ],
+      [{ RegionId: "cn-shanghai", UserNames: ["doctest"] }, "SAG.InstanceIdEmpty"],
+      [
+        { RegionId: "cn-shanghai", SmartAGId: "sag-nothere1", UserNames: ["doctest"] },
+        "SAG.InstanceNoFound",
+      ],
+    ];
+    for (const [params, code] of cases) {
+      await assert.rejects(c.callRaw("cn-shanghai", params), (e: unknown) => {
+        assert.ok(e instanceof SmartagApiError, `${code}: ${String(e)}`);
+        assert.equal(e.code, code);
+        assert.equal(e.httpStatus, 400);
+        assert.ok(e.requestId);
+        assert.ok(e.hint, `no hint for ${code}`);
+        return true;
+      });
+    }
+    assert.equal(emulator.requests.length, cases.length, "user errors are not retried");
+  });
+
+  it("rejects bad input before any request, naming every field", async () => {
+    await assert.rejects(
+      client().describeUserOnlineClientStatistics({
+        smartAgId: "bad",
+        userNames: ["doctest", "x"],
+      }),
+      (e: unknown) => {
+        assert.ok(e instanceof SmartagValidationError);
+        assert.deepEqual(
+          e.issues.map((i) => i.property),
+          ["smartAgId", "userNames[1]"],
+        );
+        return true;
+      },
+    );
+    await assert.rejects(
+      SmartagClient.fromSettings(
+        { endpoint: emulator.url, ...KEY1 },
+        { env: {} },
+      ).describeUserOnlineClientStatistics({
+        smartAgId: "sag-demo0001",
+        userNames: ["doctest"],
+      }),
+      /regionId: is required when the provider has no region/,
+    );
+    assert.equal(emulator.requests.length, 0);
+  });
+
+  it("retries injected throttling and 5xx answers and still returns every count correctly", async () => {
+    emulator.setFaults({ throttleRate: 0.3, serverErrorRate: 0.1, seed: 42 });
+    const events: ClientEvent[] = [];
+    const names = [...bigNames(150), ...Array.from({ length: 350 }, (_, i) => `unknown-user-${i}`)];
+    const result = await client({ maxAttempts: 10 }, events).describeUserOnlineClientStatistics({
+      smartAgId: "sag-big0001",
+      userNames: names,
+    });
+    assert.deepEqual(
+      result.userStatistics,
+      names.map((userName) => ({
+        userName,
+        onlineCount: userName.startsWith("user") ? bigCount(userName) : 0,
+      })),
+    );
+    const codes = new Set(emulator.requests.map((r) => r.code).filter(Boolean));
+    assert.ok(codes.has("Throttling.User"), "the fault run should have throttled something");
+    const retries = events.filter((e) => e.type === "retry");
+    assert.equal(retries.length, emulator.requests.length - 10);
+  });
+
+  it("retries a gateway's HTML page and gives a clear error when it persists", async () => {
+    emulator.setFaults({ htmlRate: 1 });
+    await assert.rejects(
+      client({ maxAttempts: 3 }).describeUserOnlineClientStatistics({
+        smartAgId: "sag-demo0001",
+        userNames: ["doctest"],
+      }),
+      (e: unknown) => {
+        assert.ok(e instanceof SmartagResponseError);
+        assert.equal(e.code, "InvalidResponse.NotJson");
+        assert.match(e.message, /not JSON/);
+        return true;
+      },
+    );
+    assert.equal(emulator.requests.length, 3);
+  });
+
+  it("retries reset connections", async () => {
+    emulator.setFaults({ resetRate: 0.5, seed: 3 });
+    const result = await client({ maxAttempts: 10 }).describeUserOnlineClientStatistics({
+      smartAgId: "sag-demo0001",
+      userNames: ["carol_01"],
+    });
+    assert.deepEqual(result.userStatistics, [{ userName: "carol_01", onlineCount: 1 }]);
+    emulator.setFaults({ resetRate: 1 });
+    await assert.rejects(
+      client({ maxAttempts: 2 }).describeUserOnlineClientStatistics({
+        smartAgId: "sag-demo0001",
+        userNames: ["carol_01"],
+      }),
+      (e: unknown) => SmartagError.isInstance(e) && e.name === "SmartagNetworkError" && e.retryable,
+    );
+  });
+
+  it("times out a slow answer and stops at the total deadline", async () => {
+    emulator.setFaults({ latencyMs: 1_000 });
+    await assert.rejects(
+      client({
+        readTimeoutMs: 100,
+        deadlineMs: 400,
+        maxAttempts: 20,
+      }).describeUserOnlineClientStatistics({
+        smartAgId: "sag-demo0001",
+        userNames: ["doctest"],
+      }),
+      (e: unknown) => {
+        assert.ok(
+          e instanceof SmartagDeadlineError ||
+            (SmartagError.isInstance(e) && e.code === "RequestTimeout"),
+        );
+        return true;
+      },
+    );
+  });
+
+  it("is rejected by the emulator with a wrong secret, not retried, and says which key to check", async () => {
+    await assert.rejects(
+      client({ secretKey: "not-the-secret" }).describeUserOnlineClientStatistics({
+        smartAgId: "sag-demo0001",
+        userNames: ["doctest"],
+      }),
+      (e: unknown) => {
+        assert.ok(e instanceof SmartagApiError);
+        assert.equal(e.code, "SignatureDoesNotMatch");
+        assert.match(e.message, /hint: the AccessKey secret does not match/);
+        assertNoSecrets(e, ["not-the-secret"]);
+        return true;
+      },
+    );
+    assert.equal(emulator.requests.length, 1);
+  });
+
+  it("passes an STS token through and is refused without it", async () => {
+    const result = await client(STS).describeUserOnlineClientStatistics({
+      smartAgId: "sag-demo0001",
+      userNames: ["doctest"],
+    });
+    assert.equal(result.totalOnlineCount, 2);
+    assert.equal(emulator.requests[0]?.params.SecurityToken, "emulator-sts-token-03");
+    await assert.rejects(
+      client({ ...STS, securityToken: "some-other-token" }).describeUserOnlineClientStatistics({
+        smartAgId: "sag-demo0001",
+        userNames: ["doctest"],
+      }),
+      (e: unknown) =>
+        e instanceof SmartagApiError && e.code === "InvalidSecurityToken.MismatchWithAccessKey",
+    );
+  });
+
+  it("exposes no secret, STS token or signature in any error it raises", async () => {
+    const errors: unknown[] = [];
+    const tryCall = async (settings: SettingsInput) => {
+      try {
+        await client(settings).describeUserOnlineClientStatistics({
+          smartAgId: "sag-demo0001",
+          userNames: ["doctest"],
+        });
+      } catch (e) {
+        errors.push(e);
+      }
+    };
+    await tryCall({ secretKey: "emulator-secret-03" }); // wrong secret for key 1
+    await tryCall({ ...STS, securityToken: "emulator-sts-token-03x" });
+    emulator.setFaults({ htmlRate: 1 });
+    await tryCall({ ...STS, maxAttempts: 1 });
+    emulator.setFaults({ resetRate: 1 });
+    await tryCall({ ...STS, maxAttempts: 1 });
+    emulator.setFaults({ latencyMs: 500 });
+    await tryCall({ ...STS, readTimeoutMs: 100, maxAttempts: 1 });
+    emulator.setFaults({});
+    await tryCall({ ...STS, endpoint: "http://127.0.0.1:1", maxAttempts: 1 });
+    assert.equal(errors.length, 6);
+    const signatures = emulator.requests
+      .map((r) => r.params.Signature)
+      .filter((s): s is string => !!s);
+    for (const e of errors)
+      assertNoSecrets(e, [...SECRETS, "emulator-sts-token-03x", ...signatures], String(e));
+  });
+});
