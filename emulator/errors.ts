@@ -1,0 +1,131 @@
+import { randomUUID } from "node:crypto";
+
+/** An answer in Alibaba Cloud's error shape; thrown inside the emulator, never to callers. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export interface ErrorBody {
+  RequestId: string;
+  HostId: string;
+  Code: string;
+  Message: string;
+  Recommend: string;
+}
+
+export function newRequestId(): string {
+  return randomUUID().toUpperCase();
+}
+
+export function errorBody(err: ApiError, requestId: string, hostId: string): ErrorBody {
+  return {
+    RequestId: requestId,
+    HostId: hostId,
+    Code: err.code,
+    Message: err.message,
+    Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(err.code)}&product=Smartag`,
+  };
+}
+
+// Messages follow the public gateway's wording where it is known, so clients that
+// match on text (they should not, but some do) behave the same against the emulator.
+export const errors = {
+  missingParameter: (name: string) =>
+    new ApiError(400, `Missing${name}`, `${name} is mandatory for this action.`),
+  invalidParameter: (message: string) => new ApiError(400, "InvalidParameter", message),
+  unsupportedMethod: (method: string) =>
+    new ApiError(405, "UnsupportedHTTPMethod", `The HTTP method ${method} is not supported.`),
+  invalidFormat: () =>
+    new ApiError(
+      400,
+      "InvalidParameter",
+      "The specified parameter Format is not valid: only JSON.",
+    ),
+  invalidSignatureMethod: () =>
+    new ApiError(
+      400,
+      "InvalidSignatureMethod",
+      "Specified signature method is not supported: use HMAC-SHA1.",
+    ),
+  invalidSignatureVersion: () =>
+    new ApiError(
+      400,
+      "InvalidSignatureVersion",
+      "Specified signature version is not supported: use 1.0.",
+    ),
+  accessKeyNotFound: () =>
+    new ApiError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found."),
+  signatureMismatch: () =>
+    new ApiError(
+      400,
+      "SignatureDoesNotMatch",
+      "Specified signature does not match our calculation.",
+    ),
+  timestampFormat: () =>
+    new ApiError(
+      400,
+      "InvalidTimeStamp.Format",
+      "Specified time stamp or date value is not well formatted.",
+    ),
+  timestampExpired: () =>
+    new ApiError(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired."),
+  nonceUsed: () =>
+    new ApiError(400, "SignatureNonceUsed", "Specified signature nonce was used already."),
+  missingSecurityToken: () =>
+    new ApiError(400, "MissingSecurityToken", "SecurityToken is mandatory for an STS AccessKey."),
+  securityTokenMismatch: () =>
+    new ApiError(
+      400,
+      "InvalidSecurityToken.MismatchWithAccessKey",
+      "Specified SecurityToken mismatch with the AccessKey.",
+    ),
+  actionNotFound: () =>
+    new ApiError(
+      404,
+      "InvalidAction.NotFound",
+      "Specified api is not found, please check your url and method.",
+    ),
+  invalidVersion: (version: string) =>
+    new ApiError(
+      400,
+      "InvalidVersion",
+      `Specified parameter Version is not valid: ${JSON.stringify(clip(version))}.`,
+    ),
+  throttled: () =>
+    new ApiError(400, "Throttling.User", "Request was denied due to user flow control."),
+  serviceUnavailable: () =>
+    new ApiError(
+      503,
+      "ServiceUnavailable",
+      "The request has failed due to a temporary failure of the server.",
+    ),
+  internalError: () =>
+    new ApiError(
+      500,
+      "InternalError",
+      "The request processing has failed due to some unknown error, exception or failure.",
+    ),
+  instanceIdEmpty: () =>
+    new ApiError(400, "SAG.InstanceIdEmpty", "You must specify the SAG instance ID."),
+  instanceNotFound: () =>
+    new ApiError(400, "SAG.InstanceNoFound", "The specified SAG instance does not exist."),
+  userNameEmpty: () => new ApiError(400, "ClientUser.NameEmpty", "You must specify UserName."),
+  userNameInvalid: (value: string) =>
+    new ApiError(
+      400,
+      "ClientUser.NameInvalid",
+      `The specified UserName is invalid: ${JSON.stringify(clip(value))}.`,
+    ),
+} as const;
+
+/** Echoed values are clipped so a hostile request cannot make the error body huge. */
+export function clip(value: string, max = 64): string {
+  return value.length > max ? `${value.slice(0, max)}…` : value;
+}

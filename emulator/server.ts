@@ -1,0 +1,292 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { buildDirectory, type Directory, dispatch } from "./actions";
+import { authenticate } from "./auth";
+import { ApiError, errorBody, errors, newRequestId } from "./errors";
+import { type FaultDecision, FaultInjector, type Faults } from "./faults";
+import { type AccessKey, type Fixture, loadDefaultFixture, parseFixture } from "./fixture";
+import { NonceStore } from "./nonces";
+
+export type { Faults } from "./faults";
+export type { Fixture } from "./fixture";
+
+export interface RecordedRequest {
+  method: string;
+  action: string | undefined;
+  /** Every parameter received (query and form body merged), except Signature. */
+  params: Record<string, string>;
+  /** 0 when the connection was reset on purpose and nothing was answered. */
+  status: number;
+  /** The error Code answered, if any. */
+  code: string | undefined;
+  /** Arrival time, from the emulator's clock. */
+  at: number;
+}
+
+export interface EmulatorOptions {
+  host?: string;
+  port?: number;
+  fixture?: Fixture;
+  faults?: Faults;
+  /** The clock for timestamps, nonces and the qps window; tests pin it. */
+  now?: () => number;
+  /** Called once per answered (or reset) request; the CLI logs from here. */
+  onRequest?: (request: RecordedRequest) => void;
+  /** Keep `requests`; a long-running CLI turns this off so memory stays flat. */
+  record?: boolean;
+}
+
+export interface RunningEmulator {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  setFaults(faults: Faults): void;
+  requests: RecordedRequest[];
+  resetLog(): void;
+  maxInFlight: number;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+const HTML_502 =
+  "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n" +
+  "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>emulated gateway</center>\r\n" +
+  "</body>\r\n</html>\r\n";
+
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on("end", () =>
+      resolve(size <= MAX_BODY_BYTES ? Buffer.concat(chunks).toString("utf8") : undefined),
+    );
+    req.on("error", reject);
+  });
+}
+
+interface Parsed {
+  params: Record<string, string>;
+  problem?: ApiError;
+}
+
+/** Query and form body merged; a key given twice is refused because it cannot be signed. */
+function parseParams(req: IncomingMessage, body: string | undefined): Parsed {
+  const params: Record<string, string> = Object.create(null);
+  const add = (source: URLSearchParams): ApiError | undefined => {
+    for (const [key, value] of source) {
+      if (Object.hasOwn(params, key)) {
+        return errors.invalidParameter(`The parameter ${key} is given more than once.`);
+      }
+      params[key] = value;
+    }
+    return undefined;
+  };
+  // Split by hand: new URL() would read a path like "//x" as a host and hide it.
+  const target = req.url ?? "/";
+  const mark = target.indexOf("?");
+  const pathname = mark < 0 ? target : target.slice(0, mark);
+  let problem = add(new URLSearchParams(mark < 0 ? "" : target.slice(mark + 1)));
+  if (body === undefined) {
+    problem ??= errors.invalidParameter(`The request body exceeds ${MAX_BODY_BYTES} bytes.`);
+  } else if (isForm(req) && body !== "") {
+    problem ??= add(new URLSearchParams(body));
+  }
+  if (problem === undefined && req.method !== "GET" && req.method !== "POST") {
+    problem = errors.unsupportedMethod(req.method ?? "");
+  }
+  if (problem === undefined && pathname !== "/") problem = errors.actionNotFound();
+  return problem === undefined ? { params } : { params, problem };
+}
+
+function isForm(req: IncomingMessage): boolean {
+  const type = req.headers["content-type"];
+  // A missing content type is read as a form: some HTTP clients omit it for POST bodies.
+  return (
+    type === undefined ||
+    type.split(";")[0]?.trim().toLowerCase() === "application/x-www-form-urlencoded"
+  );
+}
+
+/** The public endpoint's host when the region is known; else whatever host was called. */
+function hostIdOf(req: IncomingMessage, params: Readonly<Record<string, string>>): string {
+  const region = params.RegionId;
+  if (region !== undefined && /^[a-z0-9-]{1,40}$/.test(region)) {
+    return `smartag.${region}.aliyuncs.com`;
+  }
+  return req.headers.host ?? "smartag.aliyuncs.com";
+}
+
+function withoutSignature(params: Readonly<Record<string, string>>): Record<string, string> {
+  // fromEntries defines own properties, so even a "__proto__" param is recorded as sent.
+  return Object.fromEntries(Object.entries(params).filter(([key]) => key !== "Signature"));
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const now = options.now ?? Date.now;
+  const fixture = parseFixture(options.fixture ?? loadDefaultFixture(), "(startEmulator option)");
+  const directory: Directory = buildDirectory(fixture);
+  const keys = new Map<string, AccessKey>(fixture.accessKeys.map((k) => [k.id, k]));
+  const nonces = new NonceStore();
+  const faults = new FaultInjector(options.faults ?? {});
+  const record = options.record !== false;
+  const sockets = new Set<Socket>();
+  const sleepers = new Set<() => void>();
+  let inFlight = 0;
+  let closing = false;
+  let closed: Promise<void> | undefined;
+
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      sleepers.add(wake);
+    });
+
+  const emulator: RunningEmulator = {
+    url: "",
+    port: 0,
+    requests: [],
+    maxInFlight: 0,
+    setFaults: (f) => faults.set(f),
+    resetLog: () => {
+      emulator.requests.length = 0;
+      emulator.maxInFlight = inFlight;
+    },
+    close: () => closeServer(),
+  };
+
+  async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    release: () => void,
+  ): Promise<void> {
+    // Released as the answer is written, not on the socket's close event, so that a
+    // client holding the answer always sees the log and the in-flight count settled.
+    const finish = (entry: RecordedRequest) => {
+      release();
+      if (record) emulator.requests.push(entry);
+      options.onRequest?.(entry);
+    };
+    const at = now();
+    const method = req.method ?? "";
+    let body: string | undefined;
+    try {
+      body = await readBody(req);
+    } catch {
+      return; // the client went away mid-body; there is nobody to answer
+    }
+    const { params, problem } = parseParams(req, body);
+    const entry: RecordedRequest = {
+      method,
+      action: params.Action,
+      params: withoutSignature(params),
+      status: 0,
+      code: undefined,
+      at,
+    };
+    const requestId = newRequestId();
+
+    // Faults sit in front of dispatch, as at a gateway: a throttled or failed request
+    // says nothing about whether it was valid, so clients must retry blind.
+    const decision: FaultDecision = faults.decide(now());
+    if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+    if (closing || res.destroyed) return;
+
+    if (decision.kind === "reset") {
+      req.socket.resetAndDestroy();
+      finish(entry);
+      return;
+    }
+    if (decision.kind === "html") {
+      res.writeHead(502, { "content-type": "text/html", "x-acs-request-id": requestId });
+      res.end(HTML_502);
+      finish({ ...entry, status: 502 });
+      return;
+    }
+
+    let status = 200;
+    let payload: object;
+    try {
+      if (decision.kind === "error") throw decision.error;
+      if (problem !== undefined) throw problem;
+      const format = params.Format;
+      if (format !== undefined && format !== "JSON") throw errors.invalidFormat();
+      authenticate({ method, params, keys, nonces, now: now() });
+      payload = dispatch(params, directory, requestId);
+    } catch (err) {
+      const apiError = err instanceof ApiError ? err : errors.internalError();
+      status = apiError.status;
+      entry.code = apiError.code;
+      payload = errorBody(apiError, requestId, hostIdOf(req, params));
+    }
+    res.writeHead(status, {
+      "content-type": "application/json;charset=utf-8",
+      "x-acs-request-id": requestId,
+    });
+    res.end(JSON.stringify(payload));
+    finish({ ...entry, status });
+  }
+
+  const server = createServer((req, res) => {
+    inFlight++;
+    if (inFlight > emulator.maxInFlight) emulator.maxInFlight = inFlight;
+    let counted = true;
+    const release = () => {
+      if (counted) inFlight--;
+      counted = false;
+    };
+    res.on("close", release);
+    handle(req, res, release).catch(() => {
+      // Only a bug in the emulator lands here; fail the one request, keep serving.
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const body = errorBody(errors.internalError(), newRequestId(), req.headers.host ?? "");
+      res.writeHead(500, { "content-type": "application/json;charset=utf-8" });
+      res.end(JSON.stringify(body));
+    });
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+
+  function closeServer(): Promise<void> {
+    closing = true;
+    for (const wake of [...sleepers]) wake();
+    closed ??= new Promise((resolve, reject) => {
+      server.close((err) => (err ? reject(err) : resolve()));
+      // Keep-alive sockets would hold close() open until clients time out.
+      for (const socket of sockets) socket.destroy();
+    });
+    return closed;
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  emulator.port = port;
+  emulator.url = `http://${urlHost(options.host ?? "127.0.0.1")}:${port}`;
+  return emulator;
+}
+
+/** A wildcard bind is reachable on loopback; IPv6 literals need brackets in a URL. */
+function urlHost(host: string): string {
+  if (host === "0.0.0.0" || host === "") return "127.0.0.1";
+  if (host === "::") return "[::1]";
+  return host.includes(":") ? `[${host}]` : host;
+}
