@@ -1,0 +1,126 @@
+import { parseArgs } from "node:util";
+import { FaultSpecError, type Faults, parseFaultSpec } from "./faults";
+import { type Fixture, FixtureError, loadDefaultFixture, loadFixtureFile } from "./fixture";
+import { type RecordedRequest, startEmulator } from "./server";
+
+const USAGE = `Usage: smartag-emulator [options]
+
+Runs a local Alibaba Cloud Smartag OpenAPI endpoint (DescribeUserOnlineClientStatistics).
+Prints SMARTAG_ENDPOINT=http://HOST:PORT on stdout once it is listening.
+
+Options:
+  --port N          port to listen on (default 0: the OS picks one)
+  --host H          address to bind (default 127.0.0.1)
+  --fixture FILE    JSON fixture with accessKeys and regions (default: the bundled one)
+  --faults SPEC     e.g. throttle=0.3,5xx=0.1,latency=30,html=0.05,reset=0.05,qps=20,seed=7
+  --verbose         log one line per request on stderr (never credentials)
+  --help            show this help
+`;
+
+class UsageError extends Error {}
+
+interface CliOptions {
+  host: string;
+  port: number;
+  fixture: Fixture;
+  faults: Faults;
+  verbose: boolean;
+}
+
+function parseCli(argv: string[]): CliOptions | "help" {
+  let values: ReturnType<typeof parse>["values"];
+  try {
+    values = parse(argv).values;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (values.help) return "help";
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!/^\d+$/.test(values.port ?? "0") || port > 65535) {
+    throw new UsageError(`--port must be an integer from 0 to 65535, got "${values.port}"`);
+  }
+  if (values.host === "") throw new UsageError("--host must not be empty");
+  const fixture =
+    values.fixture === undefined ? loadDefaultFixture() : loadFixtureFile(values.fixture);
+  const faults = values.faults === undefined ? {} : parseFaultSpec(values.faults);
+  return {
+    host: values.host ?? "127.0.0.1",
+    port,
+    fixture,
+    faults,
+    verbose: values.verbose ?? false,
+  };
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      fixture: { type: "string" },
+      faults: { type: "string" },
+      verbose: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+}
+
+/** Action and outcome only: params carry AccessKeyId and SecurityToken, so they stay out. */
+function logLine(r: RecordedRequest): string {
+  return `${r.method} ${r.action ?? "-"} ${r.status === 0 ? "reset" : r.status} ${r.code ?? "-"}\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let options: CliOptions | "help";
+  try {
+    options = parseCli(argv);
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof FixtureError || err instanceof FaultSpecError) {
+      process.stderr.write(`smartag-emulator: ${err.message}\n(see smartag-emulator --help)\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (options === "help") {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const { verbose } = options;
+  const emulator = await startEmulator({
+    host: options.host,
+    port: options.port,
+    fixture: options.fixture,
+    faults: options.faults,
+    record: false,
+    ...(verbose ? { onRequest: (r: RecordedRequest) => process.stderr.write(logLine(r)) } : {}),
+  });
+  const stopped = new Promise<number>((resolve) => {
+    const stop = () => {
+      process.off("SIGTERM", stop);
+      process.off("SIGINT", stop);
+      emulator.close().then(
+        () => resolve(0),
+        () => resolve(1),
+      );
+    };
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
+  });
+  // Handlers first: a supervisor may signal the moment it reads this line.
+  process.stdout.write(`SMARTAG_ENDPOINT=${emulator.url}\n`);
+  return stopped;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    // Listening can fail (port in use, bad address); say so plainly, no stack.
+    process.stderr.write(`smartag-emulator: ${(err as Error).message ?? String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
