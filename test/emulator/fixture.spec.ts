@@ -1,0 +1,112 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import {
+  defaultFixturePath,
+  FixtureError,
+  loadDefaultFixture,
+  loadFixtureFile,
+  parseFixture,
+  startEmulator,
+} from "../../emulator";
+
+const minimal = {
+  accessKeys: [{ id: "LTAI5tEmulatorKey01", secret: "emulator-secret-01" }],
+  regions: { "cn-shanghai": { "sag-demo0001": { users: { doctest: 2 } } } },
+};
+
+function fixtureError(value: unknown): string {
+  try {
+    parseFixture(value, "test.json");
+  } catch (err) {
+    assert.ok(err instanceof FixtureError);
+    return err.message;
+  }
+  assert.fail("expected a FixtureError");
+}
+
+describe("emulator fixture", () => {
+  it("ships the documented keys, regions, instances and users in the default fixture", () => {
+    const f = loadDefaultFixture();
+    assert.deepEqual(
+      f.accessKeys.map((k) => k.id),
+      ["LTAI5tEmulatorKey01", "LTAI5tEmulatorKey02", "STS.EmulatorKey03"],
+    );
+    assert.equal(f.accessKeys[2]?.securityToken, "emulator-sts-token-03");
+    assert.deepEqual(f.regions["cn-shanghai"]?.["sag-demo0001"]?.users, {
+      doctest: 2,
+      "alice@example.com": 0,
+      "bob.smith": 5,
+      carol_01: 1,
+    });
+    assert.deepEqual(f.regions["cn-hongkong"]?.["sag-hk000001"]?.users, {
+      doctest: 7,
+      "dave-hk": 3,
+    });
+    const big = f.regions["cn-shanghai"]?.["sag-big0001"]?.users ?? {};
+    assert.equal(Object.keys(big).length, 150);
+    assert.equal(big.user0001, 1);
+    assert.equal(big.user0004, 0);
+    assert.equal(big.user0150, 150 % 4);
+  });
+
+  it("finds the default fixture from the compiled dist/ tree too", () => {
+    const root = resolve(__dirname, "..", "..");
+    assert.equal(defaultFixturePath(), join(root, "emulator", "fixtures", "default.json"));
+    // dist/ exists after `npm run build`; without it there is nothing compiled to check.
+    let compiled: { defaultFixturePath(): string } | undefined;
+    try {
+      compiled = require(join(root, "dist", "emulator", "fixture.js"));
+    } catch {
+      compiled = undefined;
+    }
+    if (compiled !== undefined) assert.equal(compiled.defaultFixturePath(), defaultFixturePath());
+  });
+
+  it("accepts the minimal fixture from the design", () => {
+    assert.deepEqual(parseFixture(minimal), minimal);
+  });
+
+  it("names the bad path when a secret is missing", () => {
+    const message = fixtureError({ ...minimal, accessKeys: [{ id: "k" }] });
+    assert.match(message, /test\.json/);
+    assert.match(message, /accessKeys\[0\]\.secret/);
+  });
+
+  it("names the region, instance and user when a count is not a non-negative integer", () => {
+    const message = fixtureError({
+      ...minimal,
+      regions: { "cn-shanghai": { "sag-demo0001": { users: { doctest: -1, bob1234: 1.5 } } } },
+    });
+    assert.match(message, /regions\["cn-shanghai"\]\["sag-demo0001"\]\.users\.doctest/);
+    assert.match(message, /users\.bob1234/);
+  });
+
+  it("rejects unknown keys, so a misspelt field is not silently ignored", () => {
+    const message = fixtureError({ ...minimal, onlineCountAsNumbers: true });
+    assert.match(message, /onlineCountAsNumbers/);
+  });
+
+  it("rejects duplicate access key ids", () => {
+    const key = { id: "dup", secret: "s" };
+    assert.match(fixtureError({ ...minimal, accessKeys: [key, key] }), /accessKeys\[1\]\.id.*dup/);
+  });
+
+  it("reports a file that is not JSON with its path", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "smartag-fixture-")), "broken.json");
+    writeFileSync(file, "{ not json");
+    assert.throws(
+      () => loadFixtureFile(file),
+      (err: Error) => {
+        assert.ok(err instanceof FixtureError);
+        assert.match(err.message, /broken\.json is not valid JSON/);
+        return true;
+      },
+    );
+  });
+
+  it("refuses to start with an invalid fixture", async () => {
+    await assert.rejects(startEmulator({ fixture: { accessKeys: [], regions: {} } }), /accessKeys/);
+  });
+});
