@@ -122,16 +122,17 @@ export function resolveSettings(input: SettingsInput): {
     Object.entries(input).filter(([, v]) => v !== undefined && v !== null),
   );
   const parsed = settingsSchema.safeParse(defined);
-  if (!parsed.success) return { issues: toIssues(parsed.error) };
-  const s = parsed.data;
-  const issues: ValidationIssue[] = [];
-  if (s.accessKey !== undefined && s.secretKey === undefined) {
+  // Cross-field rules run on the raw values too, so one pass reports every problem.
+  const issues: ValidationIssue[] = parsed.success ? [] : toIssues(parsed.error);
+  const s = (parsed.success ? parsed.data : {}) as z.output<typeof settingsSchema>;
+  const has = (k: keyof SettingsInput) => defined[k] !== undefined;
+  if (has("accessKey") && !has("secretKey")) {
     issues.push({ property: "secretKey", reason: "is required when accessKey is set" });
   }
-  if (s.secretKey !== undefined && s.accessKey === undefined) {
+  if (has("secretKey") && !has("accessKey")) {
     issues.push({ property: "accessKey", reason: "is required when secretKey is set" });
   }
-  if (s.securityToken !== undefined && s.accessKey === undefined) {
+  if (has("securityToken") && !has("accessKey")) {
     issues.push({
       property: "securityToken",
       reason: "needs the STS AccessKey pair it belongs to (accessKey and secretKey)",
@@ -139,19 +140,20 @@ export function resolveSettings(input: SettingsInput): {
   }
   const retryMaxDelayMs = s.retryMaxDelayMs ?? DEFAULTS.retryMaxDelayMs;
   const retryBaseDelayMs = s.retryBaseDelayMs ?? DEFAULTS.retryBaseDelayMs;
-  if (retryMaxDelayMs < retryBaseDelayMs) {
+  if (parsed.success && retryMaxDelayMs < retryBaseDelayMs) {
     issues.push({
       property: "retryMaxDelayMs",
       reason: `must be at least retryBaseDelayMs (${retryBaseDelayMs})`,
     });
   }
   let endpoint: string | undefined;
-  if (s.endpoint !== undefined) {
-    const checked = checkEndpoint(s.endpoint, s.allowInsecureHttp ?? false);
+  if (typeof defined.endpoint === "string" && defined.endpoint !== "") {
+    const insecure = defined.allowInsecureHttp === true || defined.allowInsecureHttp === "true";
+    const checked = checkEndpoint(defined.endpoint, insecure);
     issues.push(...checked.issues);
     endpoint = checked.endpoint;
   }
-  if (issues.length > 0) return { issues };
+  if (issues.length > 0 || !parsed.success) return { issues };
   return {
     issues,
     settings: {

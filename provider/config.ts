@@ -1,0 +1,104 @@
+/**
+ * The provider's configuration: where each `smartag:<key>` comes from, and its checks.
+ *
+ * Sources, first found wins, per key: the Configure request's `args` (explicit providers; a
+ * Struct that keeps secrets), its legacy `variables` (`smartag:config:<key>`), the
+ * `PULUMI_CONFIG` environment JSON the engine gives a default provider (`smartag:<key>`), and
+ * finally the environment fallbacks of the Alibaba Cloud tools (ALIBABA_CLOUD_*, ALICLOUD_*).
+ */
+import type { ValidationIssue } from "./smartag/errors";
+import {
+  type ResolvedSettings,
+  resolveSettings,
+  SETTING_KEYS,
+  type SettingsInput,
+  withEnvFallbacks,
+} from "./smartag/options";
+import { unwrap } from "./values";
+
+export const PACKAGE = "smartag";
+
+/** Reads the config keys out of a Configure/CheckConfig property map (secrets unwrapped). */
+export function settingsFromArgs(args: Record<string, unknown> | undefined): {
+  input: SettingsInput;
+  unknownKeys: string[];
+} {
+  const input: Record<string, unknown> = {};
+  const unknownKeys: string[] = [];
+  for (const [key, raw] of Object.entries(args ?? {})) {
+    // The engine adds its own bookkeeping keys (e.g. `version`) to provider inputs.
+    if (key === "version" || key === "pluginDownloadURL") continue;
+    if (!(SETTING_KEYS as string[]).includes(key)) {
+      unknownKeys.push(key);
+      continue;
+    }
+    const { value } = unwrap(raw);
+    if (value !== undefined && value !== null && value !== "") input[key] = value;
+  }
+  return { input: input as SettingsInput, unknownKeys };
+}
+
+/** Reads `smartag:config:<key>` (legacy variables) or `smartag:<key>` (PULUMI_CONFIG). */
+export function settingsFromVariables(vars: Record<string, string>): SettingsInput {
+  const out: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) {
+    const v = vars[`${PACKAGE}:config:${key}`] ?? vars[`${PACKAGE}:${key}`];
+    if (v !== undefined && v !== "") out[key] = v;
+  }
+  return out as SettingsInput;
+}
+
+/** PULUMI_CONFIG as the engine sets it for default providers; malformed JSON counts as empty. */
+export function settingsFromPulumiConfigEnv(env: NodeJS.ProcessEnv): SettingsInput {
+  const raw = env.PULUMI_CONFIG;
+  if (!raw) return {};
+  try {
+    const parsed = JSON.parse(raw) as unknown;
+    if (parsed === null || typeof parsed !== "object") return {};
+    const strings = Object.fromEntries(
+      Object.entries(parsed as Record<string, unknown>).filter(([, v]) => typeof v === "string"),
+    ) as Record<string, string>;
+    return settingsFromVariables(strings);
+  } catch {
+    return {};
+  }
+}
+
+/** Earlier sources win, key by key. */
+export function merge(...sources: SettingsInput[]): SettingsInput {
+  const out: Record<string, unknown> = {};
+  for (const src of sources) {
+    for (const [k, v] of Object.entries(src)) if (out[k] === undefined) out[k] = v;
+  }
+  return out as SettingsInput;
+}
+
+export interface ConfigSources {
+  args?: Record<string, unknown> | undefined;
+  variables?: Record<string, string> | undefined;
+  env?: NodeJS.ProcessEnv;
+  /** Report keys this provider does not know (CheckConfig); Configure tolerates them. */
+  strict?: boolean;
+}
+
+/** Resolves the provider's settings from every source, reporting problems by key. */
+export function resolveProviderConfig(sources: ConfigSources): {
+  settings?: ResolvedSettings;
+  issues: ValidationIssue[];
+} {
+  const env = sources.env ?? process.env;
+  const { input, unknownKeys } = settingsFromArgs(sources.args);
+  const merged = withEnvFallbacks(
+    merge(input, settingsFromVariables(sources.variables ?? {}), settingsFromPulumiConfigEnv(env)),
+    env,
+  );
+  const { settings, issues } = resolveSettings(merged);
+  const all = [
+    ...(sources.strict ? unknownKeys : []).map((k) => ({
+      property: k,
+      reason: `is not a configuration key of the smartag provider (known: ${SETTING_KEYS.join(", ")})`,
+    })),
+    ...issues,
+  ];
+  return all.length > 0 || !settings ? { issues: all } : { settings, issues: [] };
+}

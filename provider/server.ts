@@ -1,0 +1,288 @@
+/**
+ * The provider plugin's gRPC service, spoken to by the Pulumi engine.
+ *
+ * Implemented directly on @grpc/grpc-js with the generated stubs rather than through
+ * `@pulumi/pulumi/provider`'s `main`, because that one answers Configure but discards the
+ * configuration (an explicit `new smartag.Provider(...)` would be ignored) and leaves
+ * CheckConfig unimplemented.
+ *
+ * Start-up cost matters (the engine starts a plugin per provider per run), so only gRPC and
+ * the stubs load here; zod, the client and pop-core load on the first call that needs them.
+ */
+import * as grpc from "@grpc/grpc-js";
+import * as pluginPb from "@pulumi/pulumi/proto/plugin_pb";
+import * as providerGrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
+import * as providerPb from "@pulumi/pulumi/proto/provider_pb";
+import * as emptyPb from "google-protobuf/google/protobuf/empty_pb";
+import * as structPb from "google-protobuf/google/protobuf/struct_pb";
+import schema from "./schema.json";
+import type { SmartagClient } from "./smartag/client";
+import type { ValidationIssue } from "./smartag/errors";
+import type { ResolvedSettings } from "./smartag/options";
+import type { Redactor } from "./smartag/redact";
+import { unwrap } from "./values";
+
+type Lazy = {
+  config: typeof import("./config");
+  client: typeof import("./smartag/client");
+  errors: typeof import("./smartag/errors");
+  redact: typeof import("./smartag/redact");
+  functions: typeof import("./functions");
+};
+let lazyModules: Lazy | undefined;
+function lazy(): Lazy {
+  lazyModules ??= {
+    config: require("./config"),
+    client: require("./smartag/client"),
+    errors: require("./smartag/errors"),
+    redact: require("./smartag/redact"),
+    functions: require("./functions"),
+  };
+  return lazyModules;
+}
+
+export const PLUGIN_VERSION: string = schema.version;
+
+/** A gRPC error with a status code, as grpc-js sends it back to the caller. */
+class RpcError extends Error {
+  constructor(
+    readonly code: grpc.status,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ServerOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Where diagnostic lines go (stderr in the plugin); never stdout, which is the engine's. */
+  log?: (line: string) => void;
+}
+
+export class SmartagProvider {
+  private settings: ResolvedSettings | undefined;
+  private client: SmartagClient | undefined;
+  private redactor: Redactor | undefined;
+  private cancel = new AbortController();
+  private engineAddress: string | undefined;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly log: (line: string) => void;
+
+  constructor(options: ServerOptions = {}) {
+    this.env = options.env ?? process.env;
+    this.log = options.log ?? (() => {});
+  }
+
+  /** The grpc-js handler table for ResourceProviderService. */
+  handlers(): grpc.UntypedServiceImplementation {
+    const unimplemented = (name: string) =>
+      this.unary(async () => {
+        throw new RpcError(
+          grpc.status.UNIMPLEMENTED,
+          `${name} is not implemented by the smartag provider`,
+        );
+      });
+    const impl: Record<string, grpc.handleUnaryCall<unknown, unknown>> = {};
+    for (const method of Object.keys(providerGrpc.ResourceProviderService)) {
+      impl[method] = unimplemented(method);
+    }
+    Object.assign(impl, {
+      handshake: this.unary((r: providerPb.ProviderHandshakeRequest) => this.handshake(r)),
+      getPluginInfo: this.unary(async () => new pluginPb.PluginInfo().setVersion(PLUGIN_VERSION)),
+      getSchema: this.unary((r: providerPb.GetSchemaRequest) => this.getSchema(r)),
+      checkConfig: this.unary((r: providerPb.CheckRequest) => this.checkConfig(r)),
+      diffConfig: this.unary((r: providerPb.DiffRequest) => this.diffConfig(r)),
+      configure: this.unary((r: providerPb.ConfigureRequest) => this.configure(r)),
+      invoke: this.unary((r: providerPb.InvokeRequest) => this.invoke(r)),
+      cancel: this.unary(async () => {
+        this.cancel.abort();
+        this.cancel = new AbortController();
+        return new emptyPb.Empty();
+      }),
+      attach: this.unary(async (r: pluginPb.PluginAttach) => {
+        this.engineAddress = r.getAddress();
+        return new emptyPb.Empty();
+      }),
+      getMapping: this.unary(async () => new providerPb.GetMappingResponse()),
+      getMappings: this.unary(async () => new providerPb.GetMappingsResponse()),
+    });
+    return impl;
+  }
+
+  /** Wraps an async handler: answers its result, or its error as a redacted gRPC status. */
+  private unary<Req, Res>(fn: (req: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+    return (call, callback) => {
+      fn(call.request).then(
+        (res) => callback(null, res),
+        (e: unknown) => callback(this.toStatus(e)),
+      );
+    };
+  }
+
+  private toStatus(e: unknown): Partial<grpc.StatusObject> {
+    const clean = (s: string) => (this.redactor ? this.redactor.redact(s) : s);
+    if (e instanceof RpcError) return { code: e.code, details: clean(e.message) };
+    const { SmartagError } = lazy().errors;
+    if (SmartagError.isInstance(e)) {
+      const code =
+        e.code === "InvalidInput"
+          ? grpc.status.INVALID_ARGUMENT
+          : e.code === "Cancelled"
+            ? grpc.status.CANCELLED
+            : grpc.status.UNKNOWN;
+      this.log(`error: ${clean(e.message)}`);
+      return { code, details: clean(e.message) };
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    this.log(`internal error: ${clean(e instanceof Error && e.stack ? e.stack : message)}`);
+    return {
+      code: grpc.status.INTERNAL,
+      details: `smartag provider internal error: ${clean(message)}`,
+    };
+  }
+
+  private async handshake(r: providerPb.ProviderHandshakeRequest) {
+    this.engineAddress = r.getEngineAddress();
+    return new providerPb.ProviderHandshakeResponse()
+      .setAcceptSecrets(true)
+      .setAcceptResources(true)
+      .setAcceptOutputs(false);
+  }
+
+  private async getSchema(r: providerPb.GetSchemaRequest) {
+    if (r.getVersion() !== 0) {
+      throw new RpcError(
+        grpc.status.INVALID_ARGUMENT,
+        `unsupported schema version ${r.getVersion()}`,
+      );
+    }
+    return new providerPb.GetSchemaResponse().setSchema(JSON.stringify(schema));
+  }
+
+  private async checkConfig(r: providerPb.CheckRequest) {
+    const news = r.getNews()?.toJavaScript() ?? {};
+    const { issues } = lazy().config.resolveProviderConfig({
+      args: news,
+      env: this.env,
+      strict: true,
+    });
+    return new providerPb.CheckResponse()
+      .setInputs(r.getNews() ?? new structPb.Struct())
+      .setFailuresList(issues.map(toFailure));
+  }
+
+  private async diffConfig(r: providerPb.DiffRequest) {
+    const olds = unwrap(r.getOldInputs()?.toJavaScript() ?? r.getOlds()?.toJavaScript() ?? {})
+      .value as Record<string, unknown>;
+    const news = unwrap(r.getNews()?.toJavaScript() ?? {}).value as Record<string, unknown>;
+    const keys = new Set([...Object.keys(olds), ...Object.keys(news)]);
+    const diffs = [...keys].filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+    return new providerPb.DiffResponse()
+      .setChanges(
+        diffs.length > 0
+          ? providerPb.DiffResponse.DiffChanges.DIFF_SOME
+          : providerPb.DiffResponse.DiffChanges.DIFF_NONE,
+      )
+      .setDiffsList(diffs);
+  }
+
+  private async configure(r: providerPb.ConfigureRequest) {
+    const variables: Record<string, string> = {};
+    r.getVariablesMap().forEach((v, k) => {
+      variables[k] = v;
+    });
+    const args = r.getArgs()?.toJavaScript();
+    this.setSettings(lazy().config.resolveProviderConfig({ args, variables, env: this.env }));
+    return new providerPb.ConfigureResponse()
+      .setAcceptsecrets(true)
+      .setSupportspreview(true)
+      .setAcceptresources(true)
+      .setAcceptoutputs(false);
+  }
+
+  private setSettings(resolved: { settings?: ResolvedSettings; issues: ValidationIssue[] }) {
+    const { errors, redact, client } = lazy();
+    if (!resolved.settings) {
+      const message = `smartag provider configuration is invalid:\n${resolved.issues
+        .map((i) => `  - smartag:${i.property}: ${i.reason}`)
+        .join("\n")}`;
+      throw new errors.SmartagError(message, { code: "InvalidInput" });
+    }
+    this.settings = resolved.settings;
+    this.redactor = new redact.Redactor();
+    this.redactor.add(this.settings.secretKey, this.settings.securityToken);
+    this.client = new client.SmartagClient(this.settings, {
+      onEvent: (e) => {
+        if (e.type === "retry")
+          this.log(`retrying batch ${e.batch} after ${e.code} in ${e.delayMs} ms`);
+      },
+    });
+  }
+
+  /** The client; an engine that invokes before configuring gets the environment's settings. */
+  private clientOrDefault(): SmartagClient {
+    if (!this.client) {
+      this.setSettings(lazy().config.resolveProviderConfig({ env: this.env }));
+    }
+    return this.client as SmartagClient;
+  }
+
+  private async invoke(r: providerPb.InvokeRequest) {
+    const tok = r.getTok();
+    const handler = lazy().functions.functions.get(tok);
+    if (!handler) {
+      const known = [...lazy().functions.functions.keys()].join(", ");
+      throw new RpcError(
+        grpc.status.INVALID_ARGUMENT,
+        `unknown function token "${tok}"; the smartag provider serves: ${known}`,
+      );
+    }
+    const { value, unknown } = unwrap(r.getArgs()?.toJavaScript() ?? {});
+    if (unknown) {
+      // Only a preview sends unknowns; the answer cannot be known before the update.
+      return new providerPb.InvokeResponse().setFailuresList([
+        toFailure({ property: "(args)", reason: "depend on values not known until the update" }),
+      ]);
+    }
+    const outcome = await handler(this.clientOrDefault(), value as Record<string, unknown>, {
+      signal: this.cancel.signal,
+    });
+    if ("failures" in outcome) {
+      return new providerPb.InvokeResponse().setFailuresList(outcome.failures.map(toFailure));
+    }
+    return new providerPb.InvokeResponse().setReturn(
+      structPb.Struct.fromJavaScript(
+        outcome.result as unknown as Record<string, structPb.JavaScriptValue>,
+      ),
+    );
+  }
+
+  /** The engine's address, once it has told us (Handshake or Attach). */
+  get engine(): string | undefined {
+    return this.engineAddress;
+  }
+}
+
+function toFailure(i: ValidationIssue): providerPb.CheckFailure {
+  return new providerPb.CheckFailure().setProperty(i.property).setReason(i.reason);
+}
+
+/** Starts the gRPC server on 127.0.0.1 and an OS-chosen port (or `port`). */
+export async function serve(
+  options: ServerOptions & { port?: number } = {},
+): Promise<{ server: grpc.Server; port: number; provider: SmartagProvider }> {
+  const provider = new SmartagProvider(options);
+  const server = new grpc.Server({
+    "grpc.max_receive_message_length": 1 << 30,
+    "grpc.max_send_message_length": 1 << 30,
+  });
+  server.addService(providerGrpc.ResourceProviderService, provider.handlers());
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(
+      `127.0.0.1:${options.port ?? 0}`,
+      grpc.ServerCredentials.createInsecure(),
+      (err, p) => (err ? reject(err) : resolve(p)),
+    );
+  });
+  return { server, port, provider };
+}

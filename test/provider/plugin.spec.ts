@@ -1,0 +1,337 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import type * as pluginPb from "@pulumi/pulumi/proto/plugin_pb";
+import * as providerPb from "@pulumi/pulumi/proto/provider_pb";
+import { loadDefaultFixture, type RunningEmulator, startEmulator } from "../../emulator";
+import { SETTING_KEYS } from "../../provider/smartag/options";
+import { SECRET_SIG, SIG_KEY } from "../../provider/values";
+import { REPO, type RunningPlugin, startPlugin, struct } from "../helpers/plugin";
+import { assertNoSecrets } from "../helpers/secrets";
+
+const SECRET = "emulator-secret-01";
+const KEY1 = { accessKey: "LTAI5tEmulatorKey01", secretKey: SECRET };
+const TOKEN = "smartag:index:getUserOnlineClientStatistics";
+const schemaText = readFileSync(path.join(REPO, "provider", "schema.json"), "utf8");
+
+function invokeRequest(args: Record<string, unknown>, tok = TOKEN) {
+  return new providerPb.InvokeRequest().setTok(tok).setArgs(struct(args));
+}
+
+function failuresOf(res: providerPb.InvokeResponse | providerPb.CheckResponse) {
+  return res.getFailuresList().map((f) => ({ property: f.getProperty(), reason: f.getReason() }));
+}
+
+describe("provider plugin over gRPC", () => {
+  let emulator: RunningEmulator;
+  const plugins: RunningPlugin[] = [];
+  const responses: unknown[] = [];
+
+  const start = async (env: NodeJS.ProcessEnv = {}) => {
+    const p = await startPlugin({ SMARTAG_LOG: "debug", ...env });
+    plugins.push(p);
+    return p;
+  };
+  const configure = async (
+    p: RunningPlugin,
+    args: Record<string, unknown>,
+    variables: Record<string, string> = {},
+  ) => {
+    const req = new providerPb.ConfigureRequest().setArgs(struct(args)).setAcceptsecrets(true);
+    for (const [k, v] of Object.entries(variables)) req.getVariablesMap().set(k, v);
+    const res = await p.call<providerPb.ConfigureResponse>("configure", req);
+    responses.push(res.toObject());
+    return res;
+  };
+  const invoke = async (p: RunningPlugin, args: Record<string, unknown>, tok = TOKEN) => {
+    const res = await p.call<providerPb.InvokeResponse>("invoke", invokeRequest(args, tok));
+    responses.push(res.toObject());
+    return res;
+  };
+
+  before(async () => {
+    emulator = await startEmulator({ fixture: loadDefaultFixture() });
+  });
+  after(async () => {
+    // Stop everything before asserting, so a failed check cannot leave processes running.
+    await Promise.all(plugins.map((p) => p.stop()));
+    await emulator.close();
+    for (const p of plugins) {
+      assertNoSecrets(p.stderr(), [SECRET], "plugin stderr");
+      assertNoSecrets(p.stdout(), [SECRET], "plugin stdout");
+    }
+    for (const r of responses) assertNoSecrets(JSON.stringify(r), [SECRET], "a gRPC response");
+  });
+
+  it("prints only its port on stdout and exits cleanly on SIGTERM", async () => {
+    const p = await start();
+    assert.match(p.stdout(), /^\d+\n$/);
+    assert.equal(await p.stop(), 0);
+  });
+
+  it("returns the package schema and a matching plugin version", async () => {
+    const p = await start();
+    const schema = await p.call<providerPb.GetSchemaResponse>(
+      "getSchema",
+      new providerPb.GetSchemaRequest(),
+    );
+    assert.deepEqual(JSON.parse(schema.getSchema()), JSON.parse(schemaText));
+    const info = await p.call<pluginPb.PluginInfo>(
+      "getPluginInfo",
+      new (require("google-protobuf/google/protobuf/empty_pb").Empty)(),
+    );
+    assert.equal(info.getVersion(), JSON.parse(schemaText).version);
+  });
+
+  it("declares in the schema exactly the configuration keys the provider reads", () => {
+    const schema = JSON.parse(schemaText);
+    assert.deepEqual(Object.keys(schema.config.variables).sort(), [...SETTING_KEYS].sort());
+    assert.deepEqual(Object.keys(schema.provider.inputProperties).sort(), [...SETTING_KEYS].sort());
+  });
+
+  it("CheckConfig names a bad region and a missing secret key, and passes good config through", async () => {
+    const p = await start();
+    const bad = await p.call<providerPb.CheckResponse>(
+      "checkConfig",
+      new providerPb.CheckRequest().setNews(
+        struct({ region: "Shanghai", accessKey: "LTAI5tEmulatorKey01", regoin: "x" }),
+      ),
+    );
+    assert.deepEqual(failuresOf(bad), [
+      {
+        property: "regoin",
+        reason: `is not a configuration key of the smartag provider (known: ${SETTING_KEYS.join(", ")})`,
+      },
+      { property: "region", reason: "must be a region id such as cn-shanghai" },
+      { property: "secretKey", reason: "is required when accessKey is set" },
+    ]);
+    const missing = await p.call<providerPb.CheckResponse>(
+      "checkConfig",
+      new providerPb.CheckRequest().setNews(
+        struct({ region: "cn-shanghai", accessKey: "LTAI5tEmulatorKey01" }),
+      ),
+    );
+    assert.deepEqual(failuresOf(missing), [
+      { property: "secretKey", reason: "is required when accessKey is set" },
+    ]);
+    const good = await p.call<providerPb.CheckResponse>(
+      "checkConfig",
+      new providerPb.CheckRequest().setNews(
+        struct({ region: "cn-shanghai", ...KEY1, version: "0.1.0" }),
+      ),
+    );
+    assert.deepEqual(failuresOf(good), []);
+    assert.equal(good.getInputs()?.toJavaScript().region, "cn-shanghai");
+  });
+
+  it("DiffConfig reports the keys that changed", async () => {
+    const p = await start();
+    const res = await p.call<providerPb.DiffResponse>(
+      "diffConfig",
+      new providerPb.DiffRequest()
+        .setOlds(struct({ region: "cn-shanghai", endpoint: "http://127.0.0.1:1" }))
+        .setNews(struct({ region: "cn-hongkong", endpoint: "http://127.0.0.1:1" })),
+    );
+    assert.equal(res.getChanges(), providerPb.DiffResponse.DiffChanges.DIFF_SOME);
+    assert.deepEqual(res.getDiffsList(), ["region"]);
+  });
+
+  it("answers 1 and 120 names from the fixture after Configure with explicit config", async () => {
+    const p = await start();
+    const conf = await configure(p, { region: "cn-shanghai", endpoint: emulator.url, ...KEY1 });
+    assert.equal(conf.getAcceptsecrets(), true);
+    const one = (await invoke(p, { smartAgId: "sag-demo0001", userNames: ["doctest"] }))
+      .getReturn()
+      ?.toJavaScript();
+    assert.deepEqual(one?.userStatistics, [{ userName: "doctest", onlineCount: 2 }]);
+    assert.equal(one?.totalOnlineCount, 2);
+    assert.equal(one?.regionId, "cn-shanghai");
+    assert.equal(one?.smartAgId, "sag-demo0001");
+    assert.equal((one?.requestIds as string[] | undefined)?.length, 1);
+
+    const names = Array.from({ length: 120 }, (_, i) => `user${String(i + 1).padStart(4, "0")}`);
+    const many = (await invoke(p, { smartAgId: "sag-big0001", userNames: names }))
+      .getReturn()
+      ?.toJavaScript();
+    assert.deepEqual(
+      many?.userStatistics,
+      names.map((userName, i) => ({ userName, onlineCount: (i + 1) % 4 })),
+    );
+    assert.equal((many?.requestIds as string[] | undefined)?.length, 3);
+  });
+
+  it("unwraps secret-wrapped config and arguments as the engine sends them", async () => {
+    const p = await start();
+    await configure(p, {
+      region: "cn-shanghai",
+      endpoint: emulator.url,
+      accessKey: KEY1.accessKey,
+      secretKey: { [SIG_KEY]: SECRET_SIG, value: SECRET },
+      maxAttempts: "3",
+    });
+    const res = await invoke(p, {
+      smartAgId: { [SIG_KEY]: SECRET_SIG, value: "sag-demo0001" },
+      userNames: ["bob.smith"],
+    });
+    assert.deepEqual(res.getReturn()?.toJavaScript().userStatistics, [
+      { userName: "bob.smith", onlineCount: 5 },
+    ]);
+  });
+
+  it("reads legacy config variables, then PULUMI_CONFIG, then the environment", async () => {
+    const viaVariables = await start();
+    await configure(
+      viaVariables,
+      {},
+      {
+        "smartag:config:region": "cn-hongkong",
+        "smartag:config:endpoint": emulator.url,
+        "smartag:config:accessKey": KEY1.accessKey,
+        "smartag:config:secretKey": SECRET,
+      },
+    );
+    const a = await invoke(viaVariables, { smartAgId: "sag-hk000001", userNames: ["dave-hk"] });
+    assert.deepEqual(a.getReturn()?.toJavaScript().userStatistics, [
+      { userName: "dave-hk", onlineCount: 3 },
+    ]);
+
+    const viaEnv = await start({
+      PULUMI_CONFIG: JSON.stringify({
+        "smartag:region": "cn-hongkong",
+        "smartag:endpoint": emulator.url,
+      }),
+      ALICLOUD_ACCESS_KEY: KEY1.accessKey,
+      ALICLOUD_SECRET_KEY: SECRET,
+    });
+    await configure(viaEnv, {});
+    const b = await invoke(viaEnv, { smartAgId: "sag-hk000001", userNames: ["doctest"] });
+    assert.deepEqual(b.getReturn()?.toJavaScript().userStatistics, [
+      { userName: "doctest", onlineCount: 7 },
+    ]);
+  });
+
+  it("refuses invalid configuration at Configure with every bad key named", async () => {
+    const p = await start();
+    await assert.rejects(
+      configure(p, { region: "nowhere", endpoint: "http://example.com", accessKey: "x" }),
+      (e: grpc.ServiceError) => {
+        assert.equal(e.code, grpc.status.INVALID_ARGUMENT);
+        assert.match(e.details, /smartag:region: must be a region id/);
+        assert.match(e.details, /smartag:secretKey: is required when accessKey is set/);
+        assert.match(e.details, /smartag:endpoint: must use https/);
+        return true;
+      },
+    );
+  });
+
+  it("returns bad arguments as failures, without calling the API", async () => {
+    const p = await start();
+    await configure(p, { endpoint: emulator.url, ...KEY1 });
+    emulator.resetLog();
+    const res = await invoke(p, { smartAgId: "nope", userNames: ["ok-name-1", "bad"] });
+    assert.deepEqual(failuresOf(res), [
+      { property: "smartAgId", reason: "must be a SAG instance id such as sag-sfjg1234" },
+      { property: "userNames[1]", reason: "must be at least 7 characters" },
+      {
+        property: "regionId",
+        reason: "is required when the provider has no region (set regionId or smartag:region)",
+      },
+    ]);
+    assert.equal(res.hasReturn(), false);
+    assert.equal(emulator.requests.length, 0);
+  });
+
+  it("turns an API error into a gRPC error with the code, message, RequestId and a hint", async () => {
+    const p = await start();
+    await configure(p, { region: "cn-shanghai", endpoint: emulator.url, ...KEY1 });
+    emulator.resetLog();
+    await assert.rejects(
+      invoke(p, { smartAgId: "sag-unknown01", userNames: ["doctest"] }),
+      (e: grpc.ServiceError) => {
+        assert.equal(e.code, grpc.status.UNKNOWN);
+        const requestId =
+          emulator.requests[0]?.code === "SAG.InstanceNoFound"
+            ? /RequestId: [0-9A-F-]{36}/
+            : /never/;
+        assert.match(
+          e.details,
+          /^SAG\.InstanceNoFound: The specified SAG instance does not exist\./,
+        );
+        assert.match(e.details, requestId);
+        assert.match(e.details, /hint: check smartAgId and regionId/);
+        return true;
+      },
+    );
+  });
+
+  it("names the token it does not know", async () => {
+    const p = await start();
+    await assert.rejects(invoke(p, {}, "smartag:index:getNothing"), (e: grpc.ServiceError) => {
+      assert.equal(e.code, grpc.status.INVALID_ARGUMENT);
+      assert.equal(
+        e.details,
+        'unknown function token "smartag:index:getNothing"; the smartag provider serves: smartag:index:getUserOnlineClientStatistics',
+      );
+      return true;
+    });
+  });
+
+  it("answers from two regions independently in two plugin processes", async () => {
+    const [sh, hk] = await Promise.all([start(), start()]);
+    await configure(sh as RunningPlugin, {
+      region: "cn-shanghai",
+      endpoint: emulator.url,
+      ...KEY1,
+    });
+    await configure(hk as RunningPlugin, {
+      region: "cn-hongkong",
+      endpoint: emulator.url,
+      accessKey: "LTAI5tEmulatorKey02",
+      secretKey: "emulator-secret-02",
+    });
+    const [a, b] = await Promise.all([
+      invoke(sh as RunningPlugin, { smartAgId: "sag-demo0001", userNames: ["doctest"] }),
+      invoke(hk as RunningPlugin, { smartAgId: "sag-hk000001", userNames: ["doctest"] }),
+    ]);
+    assert.deepEqual(a.getReturn()?.toJavaScript().userStatistics, [
+      { userName: "doctest", onlineCount: 2 },
+    ]);
+    assert.deepEqual(b.getReturn()?.toJavaScript().userStatistics, [
+      { userName: "doctest", onlineCount: 7 },
+    ]);
+    await assert.rejects(
+      invoke(hk as RunningPlugin, { smartAgId: "sag-demo0001", userNames: ["doctest"] }),
+      /SAG\.InstanceNoFound/,
+    );
+  });
+
+  it("keeps the secret out of errors and logs when the key is wrong", async () => {
+    const p = await start();
+    await configure(p, {
+      region: "cn-shanghai",
+      endpoint: emulator.url,
+      accessKey: KEY1.accessKey,
+      secretKey: "wrong-secret-123",
+    });
+    await assert.rejects(
+      invoke(p, { smartAgId: "sag-demo0001", userNames: ["doctest"] }),
+      (e: grpc.ServiceError) => {
+        assert.match(e.details, /SignatureDoesNotMatch/);
+        assertNoSecrets(e.details, ["wrong-secret-123"], "the gRPC error");
+        return true;
+      },
+    );
+    await p.stop();
+    assert.match(p.stderr(), /SignatureDoesNotMatch/, "the error is logged with SMARTAG_LOG=debug");
+    assertNoSecrets(p.stderr(), ["wrong-secret-123"], "plugin stderr");
+  });
+
+  it("answers UNIMPLEMENTED for resource methods it does not serve", async () => {
+    const p = await start();
+    await assert.rejects(
+      p.call("construct", new providerPb.ConstructRequest()),
+      (e: grpc.ServiceError) => e.code === grpc.status.UNIMPLEMENTED,
+    );
+  });
+});
