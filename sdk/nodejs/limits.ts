@@ -1,0 +1,106 @@
+/**
+ * Limits on online clients, and the check behind every deployment gate: the SDK's assertions,
+ * the statistics resource, the policy pack and the `smartag-stats` CLI all judge with this one
+ * function, so a limit means the same thing everywhere.
+ *
+ * Pure on purpose: no `@pulumi/pulumi` import, so the CLI can load it cheaply.
+ */
+
+/** Limits to hold statistics to. Unset limits are not checked. */
+export interface OnlineLimits {
+  /** The most clients one client account may have online at once. */
+  maxOnlinePerUser?: number;
+  /** The most clients all the listed accounts may have online together. */
+  maxTotalOnline?: number;
+  /** Require nobody online at all (e.g. before tearing an instance down). */
+  requireNoneOnline?: boolean;
+}
+
+/** The part of a statistics result the limits look at. */
+export interface StatisticsLike {
+  regionId?: string;
+  smartAgId?: string;
+  userStatistics: readonly { userName: string; onlineCount: number }[];
+  totalOnlineCount: number;
+}
+
+/** One broken limit. */
+export type LimitViolation =
+  | { kind: "maxOnlinePerUser"; userName: string; onlineCount: number; limit: number }
+  | { kind: "maxTotalOnline"; onlineCount: number; limit: number }
+  | { kind: "requireNoneOnline"; userName: string; onlineCount: number; limit: 0 };
+
+/**
+ * Checks that the limits themselves make sense.
+ * @returns one message per bad limit, naming it (empty when all are fine).
+ */
+export function checkLimits(limits: OnlineLimits): string[] {
+  const problems: string[] = [];
+  for (const key of ["maxOnlinePerUser", "maxTotalOnline"] as const) {
+    const v = limits[key];
+    if (v !== undefined && !(Number.isInteger(v) && v >= 0)) {
+      problems.push(`${key} must be a whole number of at least 0 (got ${String(v)})`);
+    }
+  }
+  const none = limits.requireNoneOnline;
+  if (none !== undefined && typeof none !== "boolean") {
+    problems.push(`requireNoneOnline must be true or false (got ${String(none)})`);
+  }
+  return problems;
+}
+
+/**
+ * Every limit the statistics break, users in result order (a name listed twice is reported
+ * once).
+ * @throws Error when a limit is not a whole number >= 0.
+ */
+export function findLimitViolations(stats: StatisticsLike, limits: OnlineLimits): LimitViolation[] {
+  const problems = checkLimits(limits);
+  if (problems.length > 0) throw new Error(`invalid limits: ${problems.join("; ")}`);
+  const violations: LimitViolation[] = [];
+  const seen = new Set<string>();
+  for (const { userName, onlineCount } of stats.userStatistics) {
+    if (seen.has(userName)) continue;
+    seen.add(userName);
+    if (limits.requireNoneOnline && onlineCount > 0) {
+      violations.push({ kind: "requireNoneOnline", userName, onlineCount, limit: 0 });
+    } else if (limits.maxOnlinePerUser !== undefined && onlineCount > limits.maxOnlinePerUser) {
+      violations.push({
+        kind: "maxOnlinePerUser",
+        userName,
+        onlineCount,
+        limit: limits.maxOnlinePerUser,
+      });
+    }
+  }
+  if (limits.maxTotalOnline !== undefined && stats.totalOnlineCount > limits.maxTotalOnline) {
+    violations.push({
+      kind: "maxTotalOnline",
+      onlineCount: stats.totalOnlineCount,
+      limit: limits.maxTotalOnline,
+    });
+  }
+  return violations;
+}
+
+/** One line per violation, under a heading naming the instance, for a person to act on. */
+export function formatLimitViolations(
+  stats: StatisticsLike,
+  violations: readonly LimitViolation[],
+): string {
+  const where = [stats.smartAgId, stats.regionId && `(${stats.regionId})`]
+    .filter(Boolean)
+    .join(" ");
+  const lines = violations.map((v) => {
+    switch (v.kind) {
+      case "maxOnlinePerUser":
+        return `  - ${v.userName}: ${v.onlineCount} online, limit ${v.limit} per user`;
+      case "requireNoneOnline":
+        return `  - ${v.userName}: ${v.onlineCount} online, none allowed`;
+      case "maxTotalOnline":
+        return `  - total: ${v.onlineCount} online, limit ${v.limit}`;
+    }
+  });
+  const count = `${violations.length} limit violation${violations.length === 1 ? "" : "s"}`;
+  return `SAG instance ${where || "(unknown)"}: ${count}:\n${lines.join("\n")}`;
+}

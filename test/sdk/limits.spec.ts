@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import { findLimitViolations, formatLimitViolations } from "../../sdk/nodejs/limits";
+
+const stats = {
+  regionId: "cn-shanghai",
+  smartAgId: "sag-demo0001",
+  userStatistics: [
+    { userName: "doctest", onlineCount: 2 },
+    { userName: "bob.smith", onlineCount: 5 },
+    { userName: "alice@example.com", onlineCount: 0 },
+    { userName: "bob.smith", onlineCount: 5 },
+  ],
+  totalOnlineCount: 7,
+};
+
+describe("limits", () => {
+  it("passes when every count is within its limit", () => {
+    assert.deepEqual(findLimitViolations(stats, { maxOnlinePerUser: 5, maxTotalOnline: 7 }), []);
+    assert.deepEqual(findLimitViolations(stats, {}), []);
+  });
+
+  it("names every user over the per-user limit once, and the total", () => {
+    const v = findLimitViolations(stats, { maxOnlinePerUser: 1, maxTotalOnline: 6 });
+    assert.deepEqual(v, [
+      { kind: "maxOnlinePerUser", userName: "doctest", onlineCount: 2, limit: 1 },
+      { kind: "maxOnlinePerUser", userName: "bob.smith", onlineCount: 5, limit: 1 },
+      { kind: "maxTotalOnline", onlineCount: 7, limit: 6 },
+    ]);
+    assert.equal(
+      formatLimitViolations(stats, v),
+      "SAG instance sag-demo0001 (cn-shanghai): 3 limit violations:\n" +
+        "  - doctest: 2 online, limit 1 per user\n" +
+        "  - bob.smith: 5 online, limit 1 per user\n" +
+        "  - total: 7 online, limit 6",
+    );
+  });
+
+  it("requires nobody online when asked to", () => {
+    assert.deepEqual(
+      findLimitViolations(stats, { requireNoneOnline: true }).map(
+        (v) => v.kind === "requireNoneOnline" && v.userName,
+      ),
+      ["doctest", "bob.smith"],
+    );
+  });
+
+  it("refuses limits that are not whole numbers of at least 0", () => {
+    assert.throws(
+      () => findLimitViolations(stats, { maxOnlinePerUser: -1, maxTotalOnline: 1.5 }),
+      /invalid limits: maxOnlinePerUser must be a whole number of at least 0 \(got -1\); maxTotalOnline must be a whole number of at least 0 \(got 1.5\)/,
+    );
+  });
+});
