@@ -276,6 +276,31 @@ describe("language host lifetime", () => {
     assert.equal(await host.exited, 0);
   });
 
+  it("stops a running program when the engine sends Cancel", async () => {
+    const scratch = await fs.mkdtemp(path.join(os.tmpdir(), "langhost-cancel-"));
+    const fakeRun = path.join(scratch, "fake-run.js");
+    // Stands in for @pulumi/pulumi/cmd/run: announces itself, then runs until interrupted.
+    await fs.writeFile(
+      fakeRun,
+      'process.stderr.write("fake program started\\n"); setInterval(() => {}, 60_000);\n',
+    );
+    const host = await startHost([], { ...process.env, PULUMI_LANGUAGE_NODEJS_RUN_PATH: fakeRun });
+    try {
+      const req = new pb.RunRequest();
+      req.setInfo(programInfo(scratch));
+      req.setMonitorAddress("127.0.0.1:1");
+      const response = unary(host.client.run.bind(host.client), req);
+      while (!host.stderr().includes("fake program started")) await once(host.child.stderr, "data");
+      await unary(host.client.cancel.bind(host.client), new Empty());
+      const res = await response;
+      assert.match(res.getError(), /killed by signal SIGINT/);
+      assert.equal(res.getBail(), false);
+    } finally {
+      await host.stop();
+      await fs.rm(scratch, { recursive: true, force: true });
+    }
+  });
+
   it("exits cleanly on SIGINT, as the engine stops plugins", async () => {
     const host = await startHost([]);
     host.child.kill("SIGINT");

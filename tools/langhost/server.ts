@@ -96,6 +96,8 @@ function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number 
 
 export class NodeLanguageHost {
   private engineAddress: string;
+  // Cancel stops programs only; plugins belong to the engine's RunPlugin calls and end with them.
+  private readonly programs = new ChildRegistry();
   private readonly children = new ChildRegistry();
   private healthTimer: NodeJS.Timeout | undefined;
   private healthClient: grpc.Client | undefined;
@@ -107,6 +109,7 @@ export class NodeLanguageHost {
 
   /** Stops everything this host started; used on shutdown. */
   close(): void {
+    this.programs.stopAll();
     this.children.stopAll();
     if (this.healthTimer) clearInterval(this.healthTimer);
     this.healthClient?.close();
@@ -264,7 +267,7 @@ export class NodeLanguageHost {
       pack: unimplemented("Pack"),
       link: unimplemented("Link (pulumi package add)"),
       cancel: unary(async () => {
-        this.children.stopAll();
+        this.programs.stopAll();
         return new Empty();
       }),
     };
@@ -337,7 +340,7 @@ export class NodeLanguageHost {
     debug(5, `launching ${process.execPath} ${args.join(" ")}`);
 
     const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "pipe"], env });
-    const exited = this.children.track(child);
+    const exited = this.programs.track(child);
     call.on("cancelled", () => stop(child));
     let oom = false;
     let tail = "";
