@@ -23,6 +23,7 @@ import {
   type SettingsInput,
   withEnvFallbacks,
 } from "./options";
+import { RateLimiter } from "./rateLimiter";
 import { Redactor } from "./redact";
 import { Deadline, withRetry } from "./retry";
 import {
@@ -79,10 +80,17 @@ export class SmartagClient {
   private readonly redactor = new Redactor();
   private readonly rpcClients = new Map<string, RPCClient>();
   private readonly deps: ClientDeps;
+  private readonly limiter: RateLimiter;
+  /** Answers of recent calls by their arguments; a pending call is shared, not repeated. */
+  private readonly cache = new Map<
+    string,
+    { at: number; answer: Promise<UserOnlineClientStatistics> }
+  >();
 
   constructor(settings: ResolvedSettings, deps: ClientDeps = {}) {
     this.settings = settings;
     this.deps = deps;
+    this.limiter = new RateLimiter(settings.maxRequestsPerSecond);
     this.credentials = deps.credentials ?? credentialsSourceFor(settings);
     this.redactor.add(settings.secretKey, settings.securityToken);
   }
@@ -134,6 +142,30 @@ export class SmartagClient {
     const issues = this.check(request);
     if (issues.length > 0) throw new SmartagValidationError(issues);
     const regionId = (request.regionId ?? this.settings.region) as string;
+    const ttl = this.settings.cacheTtlMs;
+    if (ttl <= 0) return this.query(regionId, request, options);
+    // The same function is often invoked twice in one program (a gate and an export); within
+    // a short TTL the second call reuses the first answer instead of asking the API again.
+    const key = JSON.stringify([regionId, request.smartAgId, request.userNames]);
+    const now = Date.now();
+    for (const [k, v] of this.cache) if (now - v.at >= ttl) this.cache.delete(k);
+    let entry = this.cache.get(key);
+    if (!entry) {
+      entry = { at: now, answer: this.query(regionId, request, options) };
+      this.cache.set(key, entry);
+      const stored = entry;
+      stored.answer.catch(() => {
+        if (this.cache.get(key) === stored) this.cache.delete(key);
+      });
+    }
+    return structuredClone(await entry.answer);
+  }
+
+  private async query(
+    regionId: string,
+    request: StatisticsRequest,
+    options: CallOptions,
+  ): Promise<UserOnlineClientStatistics> {
     const unique = [...new Set(request.userNames)];
     const batches: string[][] = [];
     for (let i = 0; i < unique.length; i += MAX_NAMES_PER_REQUEST) {
@@ -196,15 +228,18 @@ export class SmartagClient {
     const names = Array.isArray(defined.UserNames) ? defined.UserNames.length : 0;
     const { onEvent } = this.deps;
     return withRetry(
-      async (attempt, remainingMs) => {
+      async (attempt) => {
+        await this.limiter.acquire(signal);
+        // Waiting for the rate limiter used part of the time left.
+        const left = Math.max(1, deadline.remaining());
         onEvent?.({ type: "request", regionId, batch, attempt, names });
         const started = Date.now();
         try {
           const body = await rpc.request(ACTION, defined, {
             method: "POST",
             formatParams: false,
-            connectTimeout: Math.min(this.settings.connectTimeoutMs, remainingMs),
-            readTimeout: Math.min(this.settings.readTimeoutMs, remainingMs),
+            connectTimeout: Math.min(this.settings.connectTimeoutMs, left),
+            readTimeout: Math.min(this.settings.readTimeoutMs, left),
           });
           const requestId = (body as { RequestId?: unknown })?.RequestId;
           if (typeof requestId === "string") {

@@ -28,6 +28,8 @@ export const DEFAULTS = {
   retryMaxDelayMs: 5_000,
   deadlineMs: 60_000,
   concurrency: 4,
+  maxRequestsPerSecond: 0,
+  cacheTtlMs: 5_000,
 } as const;
 
 /** Pulumi config values arrive as strings; accept both "5000" and 5000. */
@@ -69,6 +71,8 @@ export const settingsSchema = z.object({
   retryMaxDelayMs: int(1, 600_000).optional(),
   deadlineMs: int(100, 3_600_000).optional(),
   concurrency: int(1, 64).optional(),
+  maxRequestsPerSecond: int(0, 10_000).optional(),
+  cacheTtlMs: int(0, 3_600_000).optional(),
 });
 
 /** Settings as a user gives them (all optional; strings accepted for numbers and booleans). */
@@ -94,6 +98,10 @@ export interface ResolvedSettings {
   retryMaxDelayMs: number;
   deadlineMs: number;
   concurrency: number;
+  /** Requests started per second across the client, 0 for no limit. */
+  maxRequestsPerSecond: number;
+  /** How long an identical call's answer is reused, 0 to always ask the API. */
+  cacheTtlMs: number;
 }
 
 /** Fills unset keys from the environment (first non-empty variable wins). */
@@ -171,6 +179,8 @@ export function resolveSettings(input: SettingsInput): {
       retryMaxDelayMs,
       deadlineMs: s.deadlineMs ?? DEFAULTS.deadlineMs,
       concurrency: s.concurrency ?? DEFAULTS.concurrency,
+      maxRequestsPerSecond: s.maxRequestsPerSecond ?? DEFAULTS.maxRequestsPerSecond,
+      cacheTtlMs: s.cacheTtlMs ?? DEFAULTS.cacheTtlMs,
     },
   };
 }

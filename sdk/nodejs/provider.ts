@@ -12,7 +12,8 @@ import * as utilities from "./utilities";
  * - `secretKey`, `securityToken`: the string as given, secret-wrapped in `args` and `news`
  *   (plain text in `variables`).
  * - `allowInsecureHttp` and the integers (`connectTimeoutMs`, `readTimeoutMs`, `maxAttempts`,
- *   `retryBaseDelayMs`, `retryMaxDelayMs`, `deadlineMs`, `concurrency`): JSON text, i.e. the
+ *   `retryBaseDelayMs`, `retryMaxDelayMs`, `deadlineMs`, `concurrency`, `maxRequestsPerSecond`,
+ *   `cacheTtlMs`): JSON text, i.e. the
  *   strings `"true"`/`"false"` and e.g. `"5000"`. Provider configuration reaches plugins as text
  *   (stack config is text, and `variables` is a string map), so generated SDKs encode
  *   non-strings this way too and one parser serves explicit and default providers alike.
@@ -92,6 +93,8 @@ export class Provider extends pulumi.ProviderResource {
       retryMaxDelayMs: jsonEncoded(args?.retryMaxDelayMs),
       deadlineMs: jsonEncoded(args?.deadlineMs),
       concurrency: jsonEncoded(args?.concurrency),
+      maxRequestsPerSecond: jsonEncoded(args?.maxRequestsPerSecond),
+      cacheTtlMs: jsonEncoded(args?.cacheTtlMs),
     };
     let merged = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts ?? {});
     // The plugin echoes its inputs back as outputs; keep the credentials secret there too, even
@@ -219,4 +222,13 @@ export interface ProviderArgs {
    * 50. Default `4`.
    */
   concurrency?: pulumi.Input<number | undefined>;
+  /**
+   * The most API requests started in any one second; `0` (the default) means no limit.
+   */
+  maxRequestsPerSecond?: pulumi.Input<number | undefined>;
+  /**
+   * How long an identical call's answer is reused, in milliseconds; `0` turns the cache off.
+   * Default `5000`.
+   */
+  cacheTtlMs?: pulumi.Input<number | undefined>;
 }

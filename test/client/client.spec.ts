@@ -333,6 +333,77 @@ describe("SmartagClient against the emulator", () => {
     );
   });
 
+  it("reuses an identical call's answer within the cache TTL, and not when the cache is off", async () => {
+    const cached = client({ cacheTtlMs: 60_000 });
+    const args = { smartAgId: "sag-demo0001", userNames: ["doctest", "bob.smith"] };
+    const [a, b] = await Promise.all([
+      cached.describeUserOnlineClientStatistics(args),
+      cached.describeUserOnlineClientStatistics(args),
+    ]);
+    const c = await cached.describeUserOnlineClientStatistics(args);
+    assert.deepEqual(a, b);
+    assert.deepEqual(a, c);
+    assert.equal(
+      emulator.requests.length,
+      1,
+      "concurrent and later identical calls share one request",
+    );
+    a.userStatistics[0] = { userName: "mutated", onlineCount: 99 };
+    assert.equal(
+      (await cached.describeUserOnlineClientStatistics(args)).userStatistics[0]?.userName,
+      "doctest",
+    );
+
+    emulator.resetLog();
+    const uncached = client({ cacheTtlMs: 0 });
+    await uncached.describeUserOnlineClientStatistics(args);
+    await uncached.describeUserOnlineClientStatistics(args);
+    assert.equal(emulator.requests.length, 2);
+  });
+
+  it("does not cache a failure", async () => {
+    const c = client({ cacheTtlMs: 60_000, maxAttempts: 1 });
+    emulator.setFaults({ serverErrorRate: 1 });
+    await assert.rejects(
+      c.describeUserOnlineClientStatistics({ smartAgId: "sag-demo0001", userNames: ["doctest"] }),
+    );
+    emulator.setFaults({});
+    const ok = await c.describeUserOnlineClientStatistics({
+      smartAgId: "sag-demo0001",
+      userNames: ["doctest"],
+    });
+    assert.equal(ok.totalOnlineCount, 2);
+  });
+
+  it("stays under the API's rate cap when told the rate, instead of being throttled", async () => {
+    const names = Array.from({ length: 500 }, (_, i) => `rate-user-${i}`);
+    emulator.setFaults({ qps: 4 });
+    const result = await client({
+      maxRequestsPerSecond: 4,
+      concurrency: 8,
+      maxAttempts: 1,
+    }).describeUserOnlineClientStatistics({
+      smartAgId: "sag-demo0001",
+      userNames: names,
+    });
+    assert.equal(result.userStatistics.length, 500);
+    assert.equal(emulator.requests.length, 10);
+    assert.deepEqual(
+      emulator.requests.filter((r) => r.code === "Throttling.User"),
+      [],
+    );
+
+    emulator.resetLog();
+    await assert.rejects(
+      client({ concurrency: 8, maxAttempts: 1, cacheTtlMs: 0 }).describeUserOnlineClientStatistics({
+        smartAgId: "sag-demo0001",
+        userNames: names,
+      }),
+      (e: unknown) => e instanceof SmartagApiError && e.code === "Throttling.User",
+      "without the limit the same burst is throttled",
+    );
+  });
+
   it("exposes no secret, STS token or signature in any error it raises", async () => {
     const errors: unknown[] = [];
     const tryCall = async (settings: SettingsInput) => {

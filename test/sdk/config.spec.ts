@@ -62,6 +62,8 @@ describe("config", () => {
       "smartag:retryMaxDelayMs": "2000",
       "smartag:deadlineMs": "30000",
       "smartag:concurrency": "2",
+      "smartag:maxRequestsPerSecond": "20",
+      "smartag:cacheTtlMs": "0",
     });
     assert.deepEqual(
       { ...smartag.config },
@@ -80,6 +82,8 @@ describe("config", () => {
         retryMaxDelayMs: 2000,
         deadlineMs: 30000,
         concurrency: 2,
+        maxRequestsPerSecond: 20,
+        cacheTtlMs: 0,
       },
     );
   });

@@ -237,3 +237,29 @@ defineGetter("deadlineMs", () => config.getNumber("deadlineMs") ?? 60000);
  */
 export declare const concurrency: number;
 defineGetter("concurrency", () => config.getNumber("concurrency") ?? 4);
+
+/**
+ * `smartag:maxRequestsPerSecond`: the most API requests started in any one second; default `0`
+ * (no limit).
+ *
+ * @example
+ * ```typescript
+ * import * as smartag from "pulumi-smartag";
+ * export const rateLimit = smartag.config.maxRequestsPerSecond;
+ * ```
+ */
+export declare const maxRequestsPerSecond: number;
+defineGetter("maxRequestsPerSecond", () => config.getNumber("maxRequestsPerSecond") ?? 0);
+
+/**
+ * `smartag:cacheTtlMs`: how long an identical call's answer is reused, in milliseconds; `0`
+ * turns the cache off; default `5000`.
+ *
+ * @example
+ * ```typescript
+ * import * as smartag from "pulumi-smartag";
+ * export const cacheTtlMs = smartag.config.cacheTtlMs;
+ * ```
+ */
+export declare const cacheTtlMs: number;
+defineGetter("cacheTtlMs", () => config.getNumber("cacheTtlMs") ?? 5000);
