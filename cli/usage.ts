@@ -1,0 +1,89 @@
+/** The --help text: kept apart from main.ts so it can be read (and reviewed) as a page. */
+
+export const EXIT = {
+  ok: 0,
+  apiError: 1,
+  usage: 2,
+  limitViolated: 3,
+  interrupted: 130,
+} as const;
+
+export const USAGE = `Usage: smartag-stats --region REGION --sag ID --user NAME... [options]
+
+Asks Alibaba Cloud Smart Access Gateway how many clients are online through a SAG APP
+instance, per client account (API DescribeUserOnlineClientStatistics), prints the counts,
+and optionally fails when they break a limit. Made for CI gates.
+
+What to query:
+  --region REGION       Region of the instance. Default: $ALIBABA_CLOUD_REGION, then
+                        $ALICLOUD_REGION.
+                          e.g. --region cn-shanghai
+  --sag ID              The SAG APP instance.
+                          e.g. --sag sag-demo0001
+  --user NAME[,NAME]    Client account(s): repeat the flag and/or separate names with
+                        commas. A name given twice is queried and shown once.
+                          e.g. --user alice@example.com,bob.smith --user carol_01
+  --users-file FILE     One name per line; blank lines and # comments are skipped;
+                        "-" reads stdin. Combines with --user, in command-line order.
+                          e.g. --users-file users.txt
+
+Where and how to ask:
+  --endpoint URL        API endpoint: https, or http on loopback (the local emulator).
+                        Default: $SMARTAG_ENDPOINT, else https://smartag.REGION.aliyuncs.com
+                          e.g. --endpoint http://127.0.0.1:8080
+  --profile NAME        Credentials profile (Alibaba Cloud CLI config or credentials
+                        file); wins over the AccessKey variables.
+                        Default: $ALIBABA_CLOUD_PROFILE.
+                          e.g. --profile ci-readonly
+  --concurrency N       API requests in flight at once, 1-64. Default: 4.
+                          e.g. --concurrency 2
+  --timeout-ms N        Give up after N ms in total, retries included. Default: 60000.
+                          e.g. --timeout-ms 20000
+
+Limits (exit 3 when one is broken; the statistics are still printed):
+  --max-online N        At most N clients online per account.
+                          e.g. --max-online 3
+  --max-total N         At most N clients online for all the listed accounts together.
+                          e.g. --max-total 100
+  --require-none-online Nobody may be online (e.g. before decommissioning an instance).
+                          e.g. --require-none-online
+
+Output (statistics on stdout; messages on stderr):
+  --format FORMAT       table (default): USER / ONLINE columns and a TOTAL line.
+                        json: one document for jq: the statistics, plus "violations"
+                        when limits are given. csv: header userName,onlineCount, one row
+                        per user, RFC 4180 quoting.
+                          e.g. --format json | jq .totalOnlineCount
+  --verbose, -v         The table shows the RequestIds; the endpoint and retries are
+                        reported on stderr.
+                          e.g. --verbose
+  --quiet, -q           No progress on stderr; errors and limit violations still appear.
+                          e.g. --quiet
+  --help, -h            Show this help.
+  --version             Show the version.
+
+A progress counter (requests done / total) appears on stderr only when stderr is a terminal
+and more than 50 names are queried. SMARTAG_PROGRESS=1 forces it on, =0 off.
+
+Credentials are never taken from flags: they would show in \`ps\` and in shell history.
+They come from the same chain as the Pulumi provider: $ALIBABA_CLOUD_ACCESS_KEY_ID and
+$ALIBABA_CLOUD_ACCESS_KEY_SECRET (or $ALICLOUD_ACCESS_KEY and $ALICLOUD_SECRET_KEY), plus
+$ALIBABA_CLOUD_SECURITY_TOKEN for STS keys; else --profile / $ALIBABA_CLOUD_PROFILE; else the
+default chain of @alicloud/credentials (CLI profile, credentials file, OIDC, ECS RAM role).
+
+Exit codes:
+  0    success, within the limits
+  1    the query failed: API error (the message has the API code, RequestId and a hint),
+       network error, timeout, or no credentials found
+  2    usage or input error (bad flag, bad name, unreadable file); every problem is listed,
+       and nothing is sent
+  3    a limit was broken: violations on stderr, statistics still on stdout
+  130  interrupted (Ctrl-C)
+
+Examples:
+  smartag-stats --region cn-shanghai --sag sag-demo0001 --user doctest,bob.smith
+  smartag-stats --sag sag-demo0001 --users-file users.txt --max-online 3 --format json
+  grep -v '^test' users.txt | smartag-stats --sag sag-demo0001 --users-file - --format csv
+  # CI gate: the step fails (exit 3) while anyone is still connected
+  smartag-stats --sag sag-demo0001 --users-file users.txt --require-none-online --quiet
+`;

@@ -1,0 +1,189 @@
+import assert from "node:assert/strict";
+import { dedupe, namesFromFlag, namesFromText, parseCommandLine } from "../../cli/args";
+import { csvField, formatCsv, formatJson, formatTable, type Statistics } from "../../cli/format";
+import { Progress, progressWanted } from "../../cli/progress";
+
+describe("smartag-stats argument parsing", () => {
+  it("keeps --user and --users-file sources in the order they were typed", () => {
+    const { options, issues } = parseCommandLine([
+      ...["--users-file", "a.txt", "--user=doctest", "--user", "bob.smith,carol_01"],
+      ...["--users-file=-", "--sag", "sag-demo0001"],
+    ]);
+    assert.deepEqual(issues, []);
+    assert.deepEqual(options.nameSources, [
+      { kind: "file", path: "a.txt" },
+      { kind: "flag", value: "doctest" },
+      { kind: "flag", value: "bob.smith,carol_01" },
+      { kind: "file", path: "-" },
+    ]);
+    assert.equal(options.sag, "sag-demo0001");
+    assert.equal(options.format, "table");
+  });
+
+  it("reports a flag without its value, and one given twice, when both happen at once", () => {
+    const { issues } = parseCommandLine([
+      "--region",
+      "cn-shanghai",
+      "--region",
+      "cn-beijing",
+      "--sag",
+    ]);
+    assert.deepEqual(issues, [
+      { where: "--region", reason: "may be given only once" },
+      { where: "--sag", reason: "needs a value" },
+    ]);
+  });
+
+  it("does not take the next flag as a value when a value is missing", () => {
+    const { options, issues } = parseCommandLine(["--sag", "--quiet"]);
+    assert.deepEqual(issues, [{ where: "--sag", reason: "needs a value" }]);
+    assert.equal(options.quiet, true);
+  });
+
+  it("refuses a value on a switch when one is written with =", () => {
+    const { issues } = parseCommandLine(["--quiet=yes"]);
+    assert.deepEqual(issues, [{ where: "--quiet", reason: "takes no value" }]);
+  });
+
+  it("reports stray words without echoing them when they follow no option", () => {
+    const { issues } = parseCommandLine(["--", "LTAI-looking-secret", "another"]);
+    assert.equal(issues.length, 1);
+    assert.equal(issues[0]?.where, "2 arguments");
+    assert.ok(!JSON.stringify(issues).includes("LTAI-looking-secret"));
+  });
+
+  it("names only the option, not its inline value, when an unknown option carries a secret", () => {
+    const { issues } = parseCommandLine(["--secret-key=hunter2-secret"]);
+    assert.equal(issues.length, 1);
+    assert.equal(issues[0]?.where, "--secret-key");
+    assert.match(issues[0]?.reason ?? "", /never taken from flags/);
+    assert.ok(!JSON.stringify(issues).includes("hunter2"));
+  });
+
+  it("accepts the short forms -h, -q and -v", () => {
+    const { options, issues } = parseCommandLine(["-h", "-q"]);
+    assert.deepEqual(issues, []);
+    assert.equal(options.help, true);
+    assert.equal(options.quiet, true);
+    assert.equal(parseCommandLine(["-v"]).options.verbose, true);
+  });
+
+  it("parses limits as whole numbers and rejects the rest", () => {
+    const ok = parseCommandLine(["--max-online", "0", "--max-total=12", "--require-none-online"]);
+    assert.deepEqual(ok.issues, []);
+    assert.equal(ok.options.maxOnline, 0);
+    assert.equal(ok.options.maxTotal, 12);
+    assert.equal(ok.options.requireNoneOnline, true);
+    const bad = parseCommandLine(["--max-online", "1.5", "--max-total", "ten"]);
+    assert.deepEqual(
+      bad.issues.map((i) => i.where),
+      ["--max-online", "--max-total"],
+    );
+  });
+
+  it("refuses stdin twice when --users-file - is repeated", () => {
+    const { issues } = parseCommandLine(["--users-file", "-", "--users-file", "-"]);
+    assert.deepEqual(issues, [{ where: "--users-file -", reason: "stdin can be read only once" }]);
+  });
+});
+
+describe("smartag-stats name lists", () => {
+  it("splits --user on commas and trims spaces around each name", () => {
+    const { names, issues } = namesFromFlag(" doctest , bob.smith");
+    assert.deepEqual(issues, []);
+    assert.deepEqual(
+      names.map((n) => n.name),
+      ["doctest", "bob.smith"],
+    );
+  });
+
+  it("reports an empty piece when a --user value has a doubled or trailing comma", () => {
+    assert.equal(namesFromFlag("doctest,").issues.length, 1);
+    assert.deepEqual(namesFromFlag("").issues, [{ where: "--user", reason: "must not be empty" }]);
+  });
+
+  it("numbers file lines from 1 and skips blanks, comments and a byte-order mark", () => {
+    const names = namesFromText("\uFEFFdoctest\r\n\n# note\n  bob.smith #laptop\n", "u.txt");
+    assert.deepEqual(names, [
+      { name: "doctest", origin: "u.txt line 1" },
+      { name: "bob.smith", origin: "u.txt line 4" },
+    ]);
+  });
+
+  it("keeps the first of repeated names", () => {
+    const out = dedupe([
+      { name: "doctest", origin: "a" },
+      { name: "bob.smith", origin: "b" },
+      { name: "doctest", origin: "c" },
+    ]);
+    assert.deepEqual(out, [
+      { name: "doctest", origin: "a" },
+      { name: "bob.smith", origin: "b" },
+    ]);
+  });
+});
+
+describe("smartag-stats output formats", () => {
+  const stats: Statistics = {
+    regionId: "cn-shanghai",
+    smartAgId: "sag-demo0001",
+    userStatistics: [
+      { userName: "doctest", onlineCount: 2 },
+      { userName: "bob.smith", onlineCount: 12345 },
+    ],
+    totalOnlineCount: 12347,
+    requestIds: ["RID-1", "RID-2"],
+  };
+
+  it("widens the ONLINE column when a count is wider than its header", () => {
+    const lines = formatTable(stats, { verbose: false }).split("\n");
+    assert.deepEqual(lines, [
+      "SAG instance sag-demo0001 (cn-shanghai)",
+      "USER       ONLINE",
+      "doctest         2",
+      "bob.smith   12345",
+      "TOTAL       12347",
+      "",
+    ]);
+    assert.match(formatTable(stats, { verbose: true }), /^RequestIds: RID-1, RID-2$/m);
+  });
+
+  it("quotes CSV fields per RFC 4180 only when they hold a comma, quote or line break", () => {
+    assert.equal(csvField("doctest"), "doctest");
+    assert.equal(csvField("a,b"), '"a,b"');
+    assert.equal(csvField('say "hi"'), '"say ""hi"""');
+    assert.equal(csvField("two\nlines"), '"two\nlines"');
+    assert.equal(formatCsv(stats), "userName,onlineCount\ndoctest,2\nbob.smith,12345\n");
+  });
+
+  it("adds violations to the JSON only when limits were checked", () => {
+    assert.ok(!("violations" in JSON.parse(formatJson(stats, undefined))));
+    assert.deepEqual(JSON.parse(formatJson(stats, [])).violations, []);
+  });
+});
+
+describe("smartag-stats progress", () => {
+  const wanted = (over: Partial<Parameters<typeof progressWanted>[0]>) =>
+    progressWanted({ names: 120, quiet: false, stderrIsTTY: true, env: {}, ...over });
+
+  it("is wanted only on a terminal with more than 50 names and without --quiet", () => {
+    assert.equal(wanted({}), true);
+    assert.equal(wanted({ stderrIsTTY: false }), false);
+    assert.equal(wanted({ names: 50 }), false);
+    assert.equal(wanted({ quiet: true }), false);
+    assert.equal(wanted({ stderrIsTTY: false, env: { SMARTAG_PROGRESS: "1" } }), true);
+    assert.equal(wanted({ env: { SMARTAG_PROGRESS: "0" } }), false);
+  });
+
+  it("rewrites one line on a terminal and clears it when finished", () => {
+    let out = "";
+    const progress = new Progress({ isTTY: true, write: (t: string) => (out += t) }, 2);
+    progress.tick();
+    progress.tick();
+    progress.finish();
+    assert.equal(
+      out,
+      "\r\x1b[Ksmartag-stats: 1/2 requests\r\x1b[Ksmartag-stats: 2/2 requests\r\x1b[K",
+    );
+  });
+});
