@@ -15,6 +15,7 @@ import * as providerGrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as providerPb from "@pulumi/pulumi/proto/provider_pb";
 import * as emptyPb from "google-protobuf/google/protobuf/empty_pb";
 import * as structPb from "google-protobuf/google/protobuf/struct_pb";
+import type { ResourceHandler } from "./resources";
 import schema from "./schema.json";
 import type { SmartagClient } from "./smartag/client";
 import type { ValidationIssue } from "./smartag/errors";
@@ -28,6 +29,7 @@ type Lazy = {
   errors: typeof import("./smartag/errors");
   redact: typeof import("./smartag/redact");
   functions: typeof import("./functions");
+  resources: typeof import("./resources");
 };
 let lazyModules: Lazy | undefined;
 function lazy(): Lazy {
@@ -37,6 +39,7 @@ function lazy(): Lazy {
     errors: require("./smartag/errors"),
     redact: require("./smartag/redact"),
     functions: require("./functions"),
+    resources: require("./resources"),
   };
   return lazyModules;
 }
@@ -94,6 +97,12 @@ export class SmartagProvider {
       diffConfig: this.unary((r: providerPb.DiffRequest) => this.diffConfig(r)),
       configure: this.unary((r: providerPb.ConfigureRequest) => this.configure(r)),
       invoke: this.unary((r: providerPb.InvokeRequest) => this.invoke(r)),
+      check: this.unary((r: providerPb.CheckRequest) => this.check(r)),
+      diff: this.unary((r: providerPb.DiffRequest) => this.diff(r)),
+      create: this.unary((r: providerPb.CreateRequest) => this.create(r)),
+      read: this.unary((r: providerPb.ReadRequest) => this.read(r)),
+      update: this.unary((r: providerPb.UpdateRequest) => this.update(r)),
+      delete: this.unary((r: providerPb.DeleteRequest) => this.delete(r)),
       cancel: this.unary(async () => {
         this.cancel.abort();
         this.cancel = new AbortController();
@@ -257,10 +266,123 @@ export class SmartagProvider {
     );
   }
 
+  // --- resources: dispatched by type token, like invokes ---------------------------------------
+
+  private resource(type: string, urn: string): ResourceHandler {
+    // Older engines send only the URN, whose type is the last `$`-part of its third `::`-part.
+    const tok = type || (urn.split("::")[2]?.split("$").pop() ?? "");
+    const handler = lazy().resources.resources.get(tok);
+    if (!handler) {
+      const known = [...lazy().resources.resources.keys()].join(", ");
+      throw new RpcError(
+        grpc.status.INVALID_ARGUMENT,
+        `unknown resource type "${tok}"; the smartag provider serves: ${known}`,
+      );
+    }
+    return handler;
+  }
+
+  private async check(r: providerPb.CheckRequest) {
+    const handler = this.resource(r.getType(), r.getUrn());
+    const failures = handler.check(this.clientOrDefault(), r.getNews()?.toJavaScript() ?? {});
+    return new providerPb.CheckResponse()
+      .setInputs(r.getNews() ?? new structPb.Struct())
+      .setFailuresList(failures.map(toFailure));
+  }
+
+  private async diff(r: providerPb.DiffRequest) {
+    const handler = this.resource(r.getType(), r.getUrn());
+    const oldInputs = r.getOldInputs()?.toJavaScript();
+    const outcome = handler.diff(
+      r.getOlds()?.toJavaScript() ?? {},
+      oldInputs && Object.keys(oldInputs).length > 0 ? oldInputs : undefined,
+      r.getNews()?.toJavaScript() ?? {},
+      this.clientOrDefault().settings.region,
+    );
+    const { Kind } = providerPb.PropertyDiff;
+    const kinds = {
+      add: [Kind.ADD, Kind.ADD_REPLACE],
+      delete: [Kind.DELETE, Kind.DELETE_REPLACE],
+      update: [Kind.UPDATE, Kind.UPDATE_REPLACE],
+    } as const;
+    const res = new providerPb.DiffResponse()
+      .setChanges(
+        outcome.diffs.length > 0
+          ? providerPb.DiffResponse.DiffChanges.DIFF_SOME
+          : providerPb.DiffResponse.DiffChanges.DIFF_NONE,
+      )
+      .setDiffsList(outcome.diffs)
+      .setReplacesList(outcome.replaces)
+      .setHasdetaileddiff(true);
+    for (const key of outcome.diffs) {
+      const [plain, replace] = kinds[outcome.kinds[key] ?? "update"];
+      const kind = outcome.replaces.includes(key) ? replace : plain;
+      res
+        .getDetaileddiffMap()
+        .set(key, new providerPb.PropertyDiff().setKind(kind).setInputdiff(true));
+    }
+    return res;
+  }
+
+  private async create(r: providerPb.CreateRequest) {
+    const handler = this.resource(r.getType(), r.getUrn());
+    const client = this.clientOrDefault();
+    const news = r.getProperties()?.toJavaScript() ?? {};
+    if (r.getPreview()) {
+      return new providerPb.CreateResponse().setProperties(
+        toStruct(handler.preview(news, client.settings.region)),
+      );
+    }
+    const { id, properties } = await handler.create(client, news, { signal: this.cancel.signal });
+    return new providerPb.CreateResponse().setId(id).setProperties(toStruct(properties));
+  }
+
+  private async read(r: providerPb.ReadRequest) {
+    const handler = this.resource(r.getType(), r.getUrn());
+    const found = await handler.read(
+      this.clientOrDefault(),
+      r.getId(),
+      r.getInputs()?.toJavaScript() ?? {},
+      r.getProperties()?.toJavaScript() ?? {},
+      { signal: this.cancel.signal },
+    );
+    // An empty id tells the engine the resource is gone.
+    if (!found) return new providerPb.ReadResponse();
+    return new providerPb.ReadResponse()
+      .setId(found.id)
+      .setProperties(toStruct(found.properties))
+      .setInputs(toStruct(found.inputs));
+  }
+
+  private async update(r: providerPb.UpdateRequest) {
+    const handler = this.resource(r.getType(), r.getUrn());
+    const client = this.clientOrDefault();
+    const news = r.getNews()?.toJavaScript() ?? {};
+    if (r.getPreview()) {
+      return new providerPb.UpdateResponse().setProperties(
+        toStruct(handler.preview(news, client.settings.region)),
+      );
+    }
+    const { properties } = await handler.update(client, r.getId(), news, {
+      signal: this.cancel.signal,
+    });
+    return new providerPb.UpdateResponse().setProperties(toStruct(properties));
+  }
+
+  private async delete(r: providerPb.DeleteRequest) {
+    const handler = this.resource(r.getType(), r.getUrn());
+    await handler.delete(r.getId(), r.getProperties()?.toJavaScript() ?? {});
+    return new emptyPb.Empty();
+  }
+
   /** The engine's address, once it has told us (Handshake or Attach). */
   get engine(): string | undefined {
     return this.engineAddress;
   }
+}
+
+function toStruct(value: Record<string, unknown>): structPb.Struct {
+  return structPb.Struct.fromJavaScript(value as Record<string, structPb.JavaScriptValue>);
 }
 
 function toFailure(i: ValidationIssue): providerPb.CheckFailure {
