@@ -35,21 +35,72 @@ export function credentialsSourceFor(settings: ResolvedSettings): CredentialsSou
 
 type ChainProvider = { getCredentials(): Promise<Credentials> };
 
+type CredentialsLib = typeof import("@alicloud/credentials");
+type Builder = () => ChainProvider;
+
+/** Builds each provider that can be built; a builder that throws (disabled, unconfigured) is skipped. */
+function buildAll(builders: Builder[]): ChainProvider[] {
+  const out: ChainProvider[] = [];
+  for (const build of builders) {
+    try {
+      out.push(build());
+    } catch {
+      // e.g. the CLI profile provider refuses to exist when ALIBABA_CLOUD_CLI_PROFILE_DISABLED
+    }
+  }
+  return out;
+}
+
 function profileSource(profile: string): CredentialsSource {
   return fromChain(`profile "${profile}"`, () => {
-    const lib = require("@alicloud/credentials") as typeof import("@alicloud/credentials");
+    const lib = require("@alicloud/credentials") as CredentialsLib;
     // The CLI's config.json and the shared credentials file both name profiles; try both.
-    return [
-      lib.CLIProfileCredentialsProvider.builder().withProfileName(profile).build(),
-      lib.ProfileCredentialsProvider.builder().withProfileName(profile).build(),
-    ];
+    return buildAll([
+      () => lib.CLIProfileCredentialsProvider.builder().withProfileName(profile).build(),
+      () => lib.ProfileCredentialsProvider.builder().withProfileName(profile).build(),
+    ]);
   });
 }
 
-function defaultChainSource(): CredentialsSource {
+/**
+ * The default chain of `@alicloud/credentials`, assembled here so that sources needing the
+ * network are consulted only when configured: the library's own default chain adds its
+ * credentials-URI source even without ALIBABA_CLOUD_CREDENTIALS_URI, and then looks up the
+ * host "undefined".
+ */
+function defaultChainSource(env: NodeJS.ProcessEnv = process.env): CredentialsSource {
   return fromChain("default credential chain", () => {
-    const lib = require("@alicloud/credentials") as typeof import("@alicloud/credentials");
-    return [lib.DefaultCredentialsProvider.builder().build()];
+    const lib = require("@alicloud/credentials") as CredentialsLib;
+    const set = (name: string) => (env[name] ?? "") !== "";
+    const builders: Builder[] = [
+      () => lib.EnvironmentVariableCredentialsProvider.builder().build(),
+    ];
+    if (
+      set("ALIBABA_CLOUD_ROLE_ARN") &&
+      set("ALIBABA_CLOUD_OIDC_PROVIDER_ARN") &&
+      set("ALIBABA_CLOUD_OIDC_TOKEN_FILE")
+    ) {
+      builders.push(() => lib.OIDCRoleArnCredentialsProvider.builder().build());
+    }
+    builders.push(
+      () => lib.CLIProfileCredentialsProvider.builder().build(),
+      () => lib.ProfileCredentialsProvider.builder().build(),
+    );
+    if ((env.ALIBABA_CLOUD_ECS_METADATA_DISABLED ?? "").toLowerCase() !== "true") {
+      builders.push(() =>
+        lib.ECSRAMRoleCredentialsProvider.builder()
+          .withRoleName(env.ALIBABA_CLOUD_ECS_METADATA as string)
+          .build(),
+      );
+    }
+    if (set("ALIBABA_CLOUD_CREDENTIALS_URI")) {
+      builders.push(() =>
+        lib.URICredentialsProvider.builder()
+          .withCredentialsURI(env.ALIBABA_CLOUD_CREDENTIALS_URI as string)
+          .build(),
+      );
+    }
+    return buildAll(builders);
   });
 }
 
@@ -75,8 +126,9 @@ function fromChain(description: string, build: () => ChainProvider[]): Credentia
         }
       }
       throw new SmartagCredentialsError(
-        `no Alibaba Cloud credentials found (${description}): set accessKey and secretKey ` +
-          "(or ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET), or a profile" +
+        `no Alibaba Cloud credentials found (${description}): set an AccessKey pair ` +
+          "(smartag:accessKey and smartag:secretKey, or ALIBABA_CLOUD_ACCESS_KEY_ID and " +
+          "ALIBABA_CLOUD_ACCESS_KEY_SECRET), or a profile" +
           (reasons.length > 0 ? `; the chain said: ${reasons.join("; ")}` : ""),
       );
     },

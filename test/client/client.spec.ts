@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { loadDefaultFixture, type RunningEmulator, startEmulator } from "../../emulator";
 import {
   type ClientEvent,
@@ -402,6 +405,53 @@ describe("SmartagClient against the emulator", () => {
       (e: unknown) => e instanceof SmartagApiError && e.code === "Throttling.User",
       "without the limit the same burst is throttled",
     );
+  });
+
+  describe("credential chain", () => {
+    let dir: string;
+    const saved = { ...process.env };
+    before(() => {
+      dir = mkdtempSync(path.join(os.tmpdir(), "smartag-creds-"));
+      writeFileSync(
+        path.join(dir, "credentials"),
+        "[ci]\ntype = access_key\naccess_key_id = LTAI5tEmulatorKey02\naccess_key_secret = emulator-secret-02\n",
+      );
+    });
+    after(() => {
+      process.env = saved;
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("takes the keys of a named profile from the credentials file", async () => {
+      process.env.ALIBABA_CLOUD_CREDENTIALS_FILE = path.join(dir, "credentials");
+      const result = await SmartagClient.fromSettings(
+        { region: "cn-hongkong", endpoint: emulator.url, profile: "ci" },
+        { env: {} },
+      ).describeUserOnlineClientStatistics({ smartAgId: "sag-hk000001", userNames: ["dave-hk"] });
+      assert.equal(result.totalOnlineCount, 3);
+      assert.equal(emulator.requests[0]?.params.AccessKeyId, "LTAI5tEmulatorKey02");
+    });
+
+    it("says how to provide credentials when there are none, before any request", async () => {
+      process.env.ALIBABA_CLOUD_CREDENTIALS_FILE = path.join(dir, "missing");
+      await assert.rejects(
+        SmartagClient.fromSettings(
+          { region: "cn-hongkong", endpoint: emulator.url },
+          { env: {} },
+        ).describeUserOnlineClientStatistics({ smartAgId: "sag-hk000001", userNames: ["dave-hk"] }),
+        (e: unknown) => {
+          assert.ok(SmartagError.isInstance(e));
+          assert.equal(e.code, "NoCredentials");
+          assert.match(
+            e.message,
+            /no Alibaba Cloud credentials found \(default credential chain\)/,
+          );
+          assert.doesNotMatch(e.message, /undefined/, "no source was tried with an unset address");
+          return true;
+        },
+      );
+      assert.equal(emulator.requests.length, 0);
+    });
   });
 
   it("exposes no secret, STS token or signature in any error it raises", async () => {
