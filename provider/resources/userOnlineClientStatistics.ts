@@ -181,7 +181,7 @@ export function diff(
     }
     const before = olds[key];
     const after = fresh[key];
-    if (!unknown && JSON.stringify(before) === JSON.stringify(after)) continue;
+    if (!unknown && sameValue(before, after)) continue;
     const kind: DiffKind =
       before === undefined ? "add" : after === undefined && !unknown ? "delete" : "update";
     record(key, kind, key === "smartAgId");
@@ -274,7 +274,7 @@ export async function read(
   const state = stateOf(inputsNow, stats);
   if (
     Array.isArray(old.requestIds) &&
-    JSON.stringify(old.userStatistics) === JSON.stringify(state.userStatistics) &&
+    sameValue(old.userStatistics, state.userStatistics) &&
     old.totalOnlineCount === state.totalOnlineCount
   ) {
     state.requestIds = old.requestIds as string[];
@@ -380,6 +380,21 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function asRecord(v: unknown): Record<string, unknown> {
   return isRecord(v) ? v : {};
+}
+
+/** Deep equality of JSON values; key order does not count (a Struct's fields come sorted). */
+function sameValue(a: unknown, b: unknown): boolean {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : isRecord(v)
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canonical(v[k])]),
+          )
+        : v;
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 
 function str(v: unknown): string | undefined {
