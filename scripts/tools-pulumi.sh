@@ -11,7 +11,8 @@ repo=$(cd "$(dirname "$0")/.." && pwd -P)
 bin="$repo/.tools/bin"
 gomod="$repo/tools/pulumi/go.mod"
 langhost="$repo/tools/langhost/pulumi-language-nodejs"
-# Oldest CLI we accept from PATH: the first with the Handshake/RunPlugin protocol our host serves.
+# Oldest CLI we accept from PATH instead of building the pinned one. Older releases were not tried
+# with tools/langhost, and @pulumi/pulumi 3.248's run scripts expect a recent engine.
 min_version=3.139.0
 
 say() { printf '%s\n' "tools:pulumi: $*"; }
