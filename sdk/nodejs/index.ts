@@ -19,10 +19,22 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import * as config from "./config";
+import * as dynamic from "./dynamic";
 import { Provider } from "./provider";
 import * as types from "./types";
+import {
+  UserOnlineClientStatistics,
+  type UserOnlineClientStatisticsArgs,
+} from "./userOnlineClientStatistics";
 import * as utilities from "./utilities";
 
+export {
+  assertOnlineLimits,
+  OnlineLimitsError,
+  type RecordedStatistics,
+  requireNobodyOnline,
+  type StatisticsOutputs,
+} from "./assertions";
 export {
   type GetUserOnlineClientStatisticsArgs,
   type GetUserOnlineClientStatisticsOutputArgs,
@@ -30,8 +42,21 @@ export {
   getUserOnlineClientStatistics,
   getUserOnlineClientStatisticsOutput,
 } from "./getUserOnlineClientStatistics";
+export {
+  checkLimits,
+  findLimitViolations,
+  formatLimitViolations,
+  type LimitViolation,
+  type OnlineLimits,
+  type StatisticsLike,
+} from "./limits";
 export { Provider, type ProviderArgs } from "./provider";
-export { config, types };
+export {
+  UserOnlineClientStatistics,
+  type UserOnlineClientStatisticsArgs,
+  type UserOnlineClientStatisticsState,
+} from "./userOnlineClientStatistics";
+export { config, dynamic, types };
 
 // Lets the runtime turn a provider reference it receives (e.g. from a component built in another
 // process) back into a live Provider of this SDK.
@@ -42,5 +67,24 @@ pulumi.runtime.registerResourcePackage("smartag", {
       throw new Error(`unknown provider type ${type}`);
     }
     return new Provider(name, undefined, { urn });
+  },
+});
+
+// Lets the runtime turn a resource reference it receives (e.g. a component's output built in another
+// process) back into a live resource of this SDK.
+pulumi.runtime.registerResourceModule("smartag", "index", {
+  version: utilities.getVersion(),
+  construct: (name: string, type: string, urn: string): pulumi.Resource => {
+    if (type !== UserOnlineClientStatistics.__pulumiType) {
+      throw new Error(`unknown resource type ${type}`);
+    }
+    // With a URN the runtime reads the inputs from the state; none are passed.
+    return new UserOnlineClientStatistics(
+      name,
+      undefined as unknown as UserOnlineClientStatisticsArgs,
+      {
+        urn,
+      },
+    );
   },
 });
