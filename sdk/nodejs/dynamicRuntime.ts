@@ -1,0 +1,114 @@
+/**
+ * The run-time half of `smartag.dynamic.UserOnlineClientStatistics` (dynamic.ts).
+ *
+ * The dynamic provider's functions are serialised into the Pulumi state and run later in the
+ * engine's Node.js dynamic provider process. They capture nothing but the package path of this
+ * module, load it there with `require`, and call it; this module finds the Smartag client and
+ * the resource's logic, and takes the credentials from the stack configuration the engine
+ * passes to `configure` (or the environment). So no client, no configuration and no credential
+ * is ever part of the serialised text or the state.
+ *
+ * Where the logic comes from: the npm package `pulumi-smartag-provider` (the plugin's package,
+ * which holds the client and the resource's Check/Diff/Create/Read/Update), installed next to
+ * this SDK. This SDK does not bundle a second copy of the client: the dynamic form and the
+ * plugin share one implementation, and a program that uses the dynamic form installs
+ * `pulumi-smartag-provider` as well. Within the pulumi-smartag repository, where this SDK sits
+ * at `<repository>/sdk/nodejs`, the repository itself is that package.
+ *
+ * Not part of the public API: only dynamic.ts's provider functions load it.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** The package holding the client and the resource's logic, and the module to load from it. */
+export const PROVIDER_PACKAGE = "pulumi-smartag-provider";
+const ENTRY = "dist/provider/resources/standalone";
+
+/** What this module needs of `<provider package>/dist/provider/resources/standalone`. */
+interface Standalone {
+  SETTING_KEYS: readonly string[];
+  dynamicFunctions(variables: Record<string, string>): DynamicFunctions;
+}
+
+/** The dynamic provider's functions (pulumi.dynamic.ResourceProvider), loosely typed. */
+export interface DynamicFunctions {
+  check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<unknown>;
+  diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<unknown>;
+  create(inputs: Record<string, unknown>): Promise<unknown>;
+  read(id: string, props: Record<string, unknown>): Promise<unknown>;
+  update(
+    id: string,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+  ): Promise<unknown>;
+  delete(id: string, props: Record<string, unknown>): Promise<void>;
+}
+
+/** What `configure` receives: the dynamic provider's view of the stack configuration. */
+export interface ConfigSource {
+  get(key: string): unknown;
+}
+
+let standalone: Standalone | undefined;
+let variables: Record<string, string> = {};
+let functions: DynamicFunctions | undefined;
+
+/**
+ * Takes the `smartag:<key>` values out of the stack configuration (the engine gives dynamic
+ * providers all of it, secrets decrypted). They stay in this process's memory only.
+ */
+export async function configure(config: ConfigSource): Promise<void> {
+  const found: Record<string, string> = {};
+  for (const key of load().SETTING_KEYS) {
+    const value = config.get(`smartag:${key}`);
+    if (typeof value === "string" && value !== "") found[`smartag:${key}`] = value;
+  }
+  variables = found;
+  functions = undefined;
+}
+
+/** The functions, over a client built from the configuration (or the environment). */
+export function provider(): DynamicFunctions {
+  functions ??= load().dynamicFunctions(variables);
+  return functions;
+}
+
+function load(): Standalone {
+  standalone ??= loadStandalone();
+  return standalone;
+}
+
+function loadStandalone(): Standalone {
+  const specifier = `${PROVIDER_PACKAGE}/${ENTRY}`;
+  try {
+    // Installed next to this SDK: resolved from here, so from the program's node_modules.
+    return require(specifier) as Standalone;
+  } catch (e) {
+    // Anything but "that package is not installed" (a broken install, a missing dependency of
+    // it) is reported as it is.
+    const missing =
+      (e as { code?: unknown }).code === "MODULE_NOT_FOUND" &&
+      String((e as Error).message).includes(specifier);
+    if (!missing) throw e;
+  }
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, "package.json");
+    if (fs.existsSync(manifest) && readName(manifest) === PROVIDER_PACKAGE) {
+      return require(path.join(dir, ENTRY)) as Standalone;
+    }
+    if (path.dirname(dir) === dir) break;
+  }
+  throw new Error(
+    `smartag.dynamic.UserOnlineClientStatistics needs the npm package ${PROVIDER_PACKAGE} ` +
+      `(the Smartag client it runs); install it next to pulumi-smartag (npm install ${PROVIDER_PACKAGE}), ` +
+      "or use smartag.UserOnlineClientStatistics, which runs in the provider plugin",
+  );
+}
+
+function readName(manifest: string): unknown {
+  try {
+    return (JSON.parse(fs.readFileSync(manifest, "utf8")) as { name?: unknown }).name;
+  } catch {
+    return undefined;
+  }
+}
