@@ -3,13 +3,16 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
 import {
+  classOutputs,
   compareConfig,
   compareFunctions,
   compareObject,
   compareProvider,
+  compareResources,
   compareTypes,
   exportsWithoutExample,
   interfaceMembers,
+  outputsNotDeclared,
   readSchema,
   type SchemaSpec,
   sdkDir,
@@ -26,9 +29,16 @@ function brokenSchema(breakIt: (s: SchemaSpec) => void): SchemaSpec {
 }
 
 const token = "smartag:index:getUserOnlineClientStatistics";
+const resourceToken = "smartag:index:UserOnlineClientStatistics";
 
 function parse(text: string): ts.SourceFile {
   return ts.createSourceFile("snippet.ts", text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+}
+
+function resourceOf(s: SchemaSpec) {
+  const r = s.resources[resourceToken];
+  assert.ok(r, `the schema has no ${resourceToken}`);
+  return r;
 }
 
 function fnOf(s: SchemaSpec) {
@@ -40,6 +50,10 @@ function fnOf(s: SchemaSpec) {
 describe("SDK and provider/schema.json", () => {
   it("declare the same function arguments, results and tokens", () => {
     assert.deepEqual(compareFunctions(schema), []);
+  });
+
+  it("declare the same resource inputs, state, outputs and type token, in both resource forms", () => {
+    assert.deepEqual(compareResources(schema), []);
   });
 
   it("declare the same UserStatistic type", () => {
@@ -89,6 +103,11 @@ describe("provider/schema.json", () => {
       if (!fn.description?.includes("```typescript")) undocumented.push(`${tok} (example)`);
       checkProps(`${tok}.inputs`, fn.inputs.properties);
       checkProps(`${tok}.outputs`, fn.outputs.properties);
+    }
+    for (const [tok, r] of Object.entries(schema.resources)) {
+      if (!r.description?.includes("```typescript")) undocumented.push(`${tok} (example)`);
+      checkProps(`${tok}.inputProperties`, r.inputProperties);
+      checkProps(`${tok}.properties`, r.properties);
     }
     for (const [tok, type] of Object.entries(schema.types)) {
       if (!type.description) undocumented.push(tok);
@@ -153,6 +172,53 @@ describe("the schema drift checks", () => {
           `${token}, not smartag:stats:getUserOnlineClientStatistics`,
       ),
     );
+  });
+
+  it("report a resource input the SDK lacks, and an output whose optionality differs", () => {
+    const broken = brokenSchema((s) => {
+      const r = resourceOf(s);
+      r.inputProperties.maxOnlinePerDevice = { type: "integer", description: "x" };
+      r.required = (r.required ?? []).filter((k) => k !== "totalOnlineCount");
+    });
+    const problems = compareResources(broken);
+    assert.ok(
+      problems.includes(
+        "UserOnlineClientStatisticsArgs.maxOnlinePerDevice: in the schema but not in the SDK",
+      ),
+    );
+    assert.ok(
+      problems.includes(
+        "UserOnlineClientStatistics.totalOnlineCount: required in the SDK but optional in the schema",
+      ),
+    );
+    assert.ok(
+      problems.includes(
+        "dynamic.UserOnlineClientStatistics.totalOnlineCount: required in the SDK but optional in the schema",
+      ),
+    );
+  });
+
+  it("report a resource output neither resource form sends, and a type token the SDK lacks", () => {
+    const broken = brokenSchema((s) => {
+      const r = resourceOf(s);
+      r.properties.checkedAt = { type: "string", description: "x" };
+      delete s.resources[resourceToken];
+      s.resources["smartag:index:UserOnlineClientStatistics2"] = r;
+    });
+    assert.deepEqual(compareResources(broken), [
+      "smartag:index:UserOnlineClientStatistics2: the SDK has no userOnlineClientStatistics2.ts",
+    ]);
+    const withOutput = brokenSchema((s) => {
+      resourceOf(s).properties.checkedAt = { type: "string", description: "x" };
+    });
+    const problems = compareResources(withOutput);
+    assert.ok(
+      problems.includes("UserOnlineClientStatistics.checkedAt: in the schema but not in the SDK"),
+    );
+    assert.ok(
+      problems.some((p) => p.startsWith("userOnlineClientStatistics.ts: the constructor sends")),
+    );
+    assert.ok(problems.some((p) => p.startsWith("dynamic.ts: UserOnlineClientStatistics sends")));
   });
 
   it("report a type field the SDK lacks", () => {
@@ -222,6 +288,25 @@ describe("the interface and doc checks", () => {
     ]);
   });
 
+  it("report an output field that is not declared with `declare`", () => {
+    const source = parse(`
+      class Thing extends pulumi.CustomResource {
+        /** Reset after super() under ES2022 class fields. */
+        public readonly id2!: pulumi.Output<string>;
+        /** Fine. */
+        declare public readonly name2: pulumi.Output<string | undefined>;
+      }
+    `);
+    assert.deepEqual(outputsNotDeclared(source, "Thing"), ["id2"]);
+    assert.deepEqual(
+      [...(classOutputs(source, "Thing")?.values() ?? [])].map((m) => [m.name, m.optional]),
+      [
+        ["id2", false],
+        ["name2", true],
+      ],
+    );
+  });
+
   it("report an export without an @example, but not an @internal one", () => {
     const source = parse(`
       /** Documented, with no example. */
@@ -234,6 +319,15 @@ describe("the interface and doc checks", () => {
       export function hasExample(): void {}
       /** @internal */
       export const hidden = 1;
+      /**
+       * Overload, documented.
+       * @example
+       * overloaded(1);
+       */
+      export function overloaded(x: number): number;
+      /** Overload without an example. */
+      export function overloaded(x: string): string;
+      export function overloaded(x: unknown): unknown { return x; }
       export class Thing {
         /** No example here either. */
         static isInstance(): boolean { return true; }
@@ -241,6 +335,7 @@ describe("the interface and doc checks", () => {
     `);
     assert.deepEqual(exportsWithoutExample(source), [
       "undocumentedExample",
+      "overloaded",
       "Thing",
       "Thing.isInstance",
     ]);
@@ -253,6 +348,9 @@ describe("SDK docs", () => {
       "index.ts",
       "provider.ts",
       "getUserOnlineClientStatistics.ts",
+      "userOnlineClientStatistics.ts",
+      "assertions.ts",
+      "dynamic.ts",
       "config/vars.ts",
       "types/output.ts",
     ];

@@ -30,11 +30,18 @@ export interface ObjectSpec {
   required?: string[];
 }
 
+export interface ResourceSpec extends ObjectSpec {
+  inputProperties: Record<string, PropertySpec>;
+  requiredInputs?: string[];
+  stateInputs?: ObjectSpec;
+}
+
 export interface SchemaSpec {
   name: string;
   version: string;
   config: { variables: Record<string, PropertySpec> };
   provider: { inputProperties: Record<string, PropertySpec> };
+  resources: Record<string, ResourceSpec>;
   functions: Record<string, { description?: string; inputs: ObjectSpec; outputs: ObjectSpec }>;
   types: Record<string, ObjectSpec & { type: string }>;
   language: { nodejs: { packageName: string } };
@@ -310,9 +317,19 @@ export function exportsWithoutExample(source: ts.SourceFile): string[] {
       missing.push(name);
     }
   };
+  const overloaded = new Set<string>();
   for (const s of source.statements) {
     if (!hasModifier(s, ts.SyntaxKind.ExportKeyword)) {
       continue;
+    }
+    if (ts.isFunctionDeclaration(s) && s.name !== undefined) {
+      // An overloaded function's implementation signature is invisible to callers; its
+      // overload signatures (no body) are what is documented.
+      if (s.body === undefined) {
+        overloaded.add(s.name.text);
+      } else if (overloaded.has(s.name.text)) {
+        continue;
+      }
     }
     if (
       (ts.isFunctionDeclaration(s) || ts.isInterfaceDeclaration(s) || ts.isClassDeclaration(s)) &&
@@ -446,6 +463,179 @@ export function compareFunctions(schema: SchemaSpec): string[] {
           `${file}: ${callee} sends ${sent.join(", ")} but the schema takes ${schemaArgs.join(", ")}`,
         );
       }
+    }
+  }
+  return problems;
+}
+
+/** A class's `declare readonly x: pulumi.Output<T>` members: the outputs it resolves. */
+export function classOutputs(
+  source: ts.SourceFile,
+  className: string,
+): Map<string, Member> | undefined {
+  const decl = findClass(source, className);
+  if (decl === undefined) {
+    return undefined;
+  }
+  const members = new Map<string, Member>();
+  for (const m of decl.members) {
+    if (
+      !ts.isPropertyDeclaration(m) ||
+      m.type === undefined ||
+      !ts.isTypeReferenceNode(m.type) ||
+      m.type.typeName.getText() !== "pulumi.Output" ||
+      m.type.typeArguments?.[0] === undefined
+    ) {
+      continue;
+    }
+    const type = roughFromNode(m.type.typeArguments[0]);
+    const name = m.name.getText();
+    members.set(name, {
+      name,
+      // An output that may be undefined is one the schema does not require.
+      optional: type.orUndefined,
+      type,
+      documented: hasDocText(m),
+    });
+  }
+  return members;
+}
+
+/** Members declared with a plain `!:` are reset after super() under ES2022 class fields. */
+export function outputsNotDeclared(source: ts.SourceFile, className: string): string[] {
+  const decl = findClass(source, className);
+  return (decl?.members ?? [])
+    .filter(
+      (m): m is ts.PropertyDeclaration =>
+        ts.isPropertyDeclaration(m) &&
+        m.type?.getText().startsWith("pulumi.Output<") === true &&
+        !hasModifier(m, ts.SyntaxKind.DeclareKeyword),
+    )
+    .map((m) => m.name.getText());
+}
+
+function findClass(source: ts.SourceFile, className: string): ts.ClassDeclaration | undefined {
+  return source.statements.find(
+    (s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === className,
+  );
+}
+
+/** Keys the class's constructor assigns as `resourceInputs.<key> = ...`. */
+export function assignedResourceInputs(source: ts.SourceFile, className: string): Set<string> {
+  const keys = new Set<string>();
+  const decl = findClass(source, className);
+  if (decl !== undefined) {
+    visit(decl, (node) => {
+      if (
+        ts.isBinaryExpression(node) &&
+        node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+        ts.isPropertyAccessExpression(node.left) &&
+        node.left.expression.getText() === "resourceInputs"
+      ) {
+        keys.add(node.left.name.text);
+      }
+    });
+  }
+  return keys;
+}
+
+/** The keys of the object literal a class passes to `super(...)` as argument `index`. */
+export function superPropKeys(
+  source: ts.SourceFile,
+  className: string,
+  index: number,
+): string[] | undefined {
+  let keys: string[] | undefined;
+  const decl = findClass(source, className);
+  if (decl !== undefined) {
+    visit(decl, (node) => {
+      if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.SuperKeyword) {
+        const arg = node.arguments[index];
+        if (arg !== undefined && ts.isObjectLiteralExpression(arg)) {
+          keys = arg.properties.map((p) => p.name?.getText() ?? "?");
+        }
+      }
+    });
+  }
+  return keys;
+}
+
+/** The string a class's `static readonly __pulumiType = "..."` holds. */
+export function pulumiTypeOf(source: ts.SourceFile, className: string): string | undefined {
+  const decl = findClass(source, className);
+  for (const m of decl?.members ?? []) {
+    if (
+      ts.isPropertyDeclaration(m) &&
+      m.name.getText() === "__pulumiType" &&
+      m.initializer !== undefined &&
+      ts.isStringLiteral(m.initializer)
+    ) {
+      return m.initializer.text;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The SDK's resource classes against `resources` in the schema: `<Name>Args` against the inputs,
+ * `<Name>State` against the state inputs, the class's outputs and type token, what its
+ * constructor sends, and the dynamic form in dynamic.ts, which must offer the same shape.
+ */
+export function compareResources(schema: SchemaSpec): string[] {
+  const problems: string[] = [];
+  for (const [token, spec] of Object.entries(schema.resources)) {
+    const Name = tokenName(token);
+    const file = `${Name.charAt(0).toLowerCase()}${Name.slice(1)}.ts`;
+    if (!fs.existsSync(path.join(sdkDir, file))) {
+      problems.push(`${token}: the SDK has no ${file}`);
+      continue;
+    }
+    const source = sdkSource(file);
+    const outputsSpec: ObjectSpec = { properties: spec.properties, required: spec.required ?? [] };
+    problems.push(
+      ...compareObject(
+        `${Name}Args`,
+        interfaceMembers(source, `${Name}Args`),
+        { properties: spec.inputProperties, required: spec.requiredInputs ?? [] },
+        { input: true },
+      ),
+      ...compareObject(
+        `${Name}State`,
+        interfaceMembers(source, `${Name}State`),
+        { properties: spec.stateInputs?.properties ?? {}, required: [] },
+        { input: true },
+      ),
+      ...compareObject(Name, classOutputs(source, Name), outputsSpec, { input: false }),
+      ...outputsNotDeclared(source, Name).map(
+        (n) => `${Name}.${n}: must be declared with "declare"`,
+      ),
+    );
+    const pulumiType = pulumiTypeOf(source, Name);
+    if (pulumiType !== token) {
+      problems.push(`${file}: __pulumiType is ${pulumiType}, not ${token}`);
+    }
+    const sent = [...assignedResourceInputs(source, Name)].sort();
+    const expected = Object.keys(spec.properties).sort();
+    if (JSON.stringify(sent) !== JSON.stringify(expected)) {
+      problems.push(
+        `${file}: the constructor sends ${sent.join(", ")} but the schema has ${expected.join(", ")}`,
+      );
+    }
+
+    const dynamicSource = sdkSource("dynamic.ts");
+    problems.push(
+      ...compareObject(`dynamic.${Name}`, classOutputs(dynamicSource, Name), outputsSpec, {
+        input: false,
+      }),
+      ...outputsNotDeclared(dynamicSource, Name).map(
+        (n) => `dynamic.${Name}.${n}: must be declared with "declare"`,
+      ),
+    );
+    const dynamicSent = [...(superPropKeys(dynamicSource, Name, 2) ?? [])].sort();
+    if (JSON.stringify(dynamicSent) !== JSON.stringify(expected)) {
+      problems.push(
+        `dynamic.ts: ${Name} sends ${dynamicSent.join(", ")} but the schema has ${expected.join(", ")}`,
+      );
     }
   }
   return problems;
