@@ -503,8 +503,8 @@ export function classOutputs(
 
 /** Members declared with a plain `!:` are reset after super() under ES2022 class fields. */
 export function outputsNotDeclared(source: ts.SourceFile, className: string): string[] {
-  const decl = findClass(source, className);
-  return (decl?.members ?? [])
+  const members: readonly ts.ClassElement[] = findClass(source, className)?.members ?? [];
+  return members
     .filter(
       (m): m is ts.PropertyDeclaration =>
         ts.isPropertyDeclaration(m) &&
