@@ -92,14 +92,12 @@ export function formatLimitViolations(
     .filter(Boolean)
     .join(" ");
   const lines = violations.map((v) => {
-    switch (v.kind) {
-      case "maxOnlinePerUser":
-        return `  - ${v.userName}: ${v.onlineCount} online, limit ${v.limit} per user`;
-      case "requireNoneOnline":
-        return `  - ${v.userName}: ${v.onlineCount} online, none allowed`;
-      case "maxTotalOnline":
-        return `  - total: ${v.onlineCount} online, limit ${v.limit}`;
+    if (v.kind === "maxOnlinePerUser") {
+      return `  - ${v.userName}: ${v.onlineCount} online, limit ${v.limit} per user`;
     }
+    if (v.kind === "requireNoneOnline")
+      return `  - ${v.userName}: ${v.onlineCount} online, none allowed`;
+    return `  - total: ${v.onlineCount} online, limit ${v.limit}`;
   });
   const count = `${violations.length} limit violation${violations.length === 1 ? "" : "s"}`;
   return `SAG instance ${where || "(unknown)"}: ${count}:\n${lines.join("\n")}`;
