@@ -222,15 +222,17 @@ export class SmartagClient {
     deadline: Deadline,
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
-    const rpc = this.rpcFor(endpointFor(this.settings, regionId));
+    const endpoint = endpointFor(this.settings, regionId);
+    const rpc = this.rpcFor(endpoint);
     // pop-core sends `undefined` as the text "undefined"; absent means absent.
     const defined = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined));
     const names = Array.isArray(defined.UserNames) ? defined.UserNames.length : 0;
     const { onEvent } = this.deps;
     return withRetry(
       async (attempt) => {
-        await this.limiter.acquire(signal);
-        // Waiting for the rate limiter used part of the time left.
+        // Waiting for the rate limiter uses part of the time left; a turn that would come
+        // after the deadline is refused rather than spent on a request doomed to time out.
+        await this.limiter.acquire(signal, deadline);
         const left = Math.max(1, deadline.remaining());
         onEvent?.({ type: "request", regionId, batch, attempt, names });
         const started = Date.now();
@@ -247,7 +249,7 @@ export class SmartagClient {
           }
           return body as unknown;
         } catch (e) {
-          throw this.fromPopCore(e);
+          throw this.fromPopCore(e, endpoint, started);
         }
       },
       this.settings,
@@ -289,7 +291,7 @@ export class SmartagClient {
    * built from redacted text; the original error is not kept as a cause because its message,
    * URL and request entry may hold credentials.
    */
-  private fromPopCore(e: unknown): SmartagError {
+  private fromPopCore(e: unknown, endpoint: string, started: number): SmartagError {
     if (SmartagError.isInstance(e)) return e;
     const err = (e ?? {}) as PopCoreError;
     const message = this.redactor.redact(String(err.message ?? e));
@@ -305,9 +307,18 @@ export class SmartagClient {
         { code: "InvalidResponse.NotJson", retryable: true },
       );
     }
-    if (err.name === "RequestTimeoutError") return new SmartagTimeoutError(message);
+    const elapsed = Date.now() - started;
+    if (err.name === "RequestTimeoutError") {
+      const phase = /^ConnectTimeout/.test(message)
+        ? "connecting to"
+        : "waiting for an answer from";
+      return new SmartagTimeoutError(`timed out after ${elapsed} ms ${phase} ${endpoint}`);
+    }
     if (typeof err.code === "string") {
-      return new SmartagNetworkError(`network error ${err.code}: ${message}`, err.code);
+      return new SmartagNetworkError(
+        `network error ${err.code} after ${elapsed} ms talking to ${endpoint}`,
+        err.code,
+      );
     }
     return new SmartagError(`request failed: ${message}`, { code: "RequestFailed" });
   }

@@ -7,6 +7,9 @@
  * everyone on the account.
  */
 
+import { SmartagDeadlineError, SmartagError } from "./errors";
+import type { Deadline } from "./retry";
+
 /** Slack on the one-second window, for requests that reach the API sooner than they left us. */
 const WINDOW_MS = 1_050;
 
@@ -21,17 +24,20 @@ export class RateLimiter {
   ) {}
 
   /** Resolves when a request may start; callers are served in arrival order. */
-  acquire(signal?: AbortSignal): Promise<void> {
+  acquire(signal?: AbortSignal, deadline?: Deadline): Promise<void> {
     if (this.perSecond <= 0) return Promise.resolve();
-    const turn = this.queue.then(() => this.take(signal));
+    const turn = this.queue.then(() => this.take(signal, deadline));
     // A cancelled waiter must not block the ones behind it.
     this.queue = turn.catch(() => {});
     return turn;
   }
 
-  private async take(signal: AbortSignal | undefined): Promise<void> {
+  private async take(
+    signal: AbortSignal | undefined,
+    deadline: Deadline | undefined,
+  ): Promise<void> {
     for (;;) {
-      if (signal?.aborted) throw signal.reason ?? new Error("aborted");
+      if (signal?.aborted) throw new SmartagError("the call was cancelled", { code: "Cancelled" });
       const t = this.now();
       if (this.starts.length < this.perSecond) {
         this.starts.push(t);
@@ -43,6 +49,12 @@ export class RateLimiter {
         this.starts.shift();
         this.starts.push(t);
         return;
+      }
+      if (deadline && waitMs >= deadline.remaining()) {
+        const waiting = new SmartagError("still waiting for a turn under maxRequestsPerSecond", {
+          code: "RateLimited",
+        });
+        throw new SmartagDeadlineError(deadline.totalMs, 0, waiting);
       }
       await new Promise((resolve) => setTimeout(resolve, waitMs));
     }

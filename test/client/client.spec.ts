@@ -407,6 +407,54 @@ describe("SmartagClient against the emulator", () => {
     );
   });
 
+  it("ends at the deadline while waiting for the rate limit, without sending a doomed request", async () => {
+    const names = Array.from({ length: 1_000 }, (_, i) => `limited-user-${i}`);
+    await assert.rejects(
+      client({
+        maxRequestsPerSecond: 2,
+        concurrency: 4,
+        deadlineMs: 700,
+        cacheTtlMs: 0,
+      }).describeUserOnlineClientStatistics({
+        smartAgId: "sag-demo0001",
+        userNames: names,
+      }),
+      (e: unknown) => {
+        assert.ok(e instanceof SmartagDeadlineError);
+        assert.match(
+          e.message,
+          /deadline of 700 ms exceeded .*still waiting for a turn under maxRequestsPerSecond/,
+        );
+        return true;
+      },
+    );
+    assert.ok(emulator.requests.length <= 2, `${emulator.requests.length} requests sent`);
+  });
+
+  it("reports a cancellation while waiting for the rate limit as Cancelled", async () => {
+    const controller = new AbortController();
+    const call = client({
+      maxRequestsPerSecond: 1,
+      concurrency: 2,
+      cacheTtlMs: 0,
+    }).describeUserOnlineClientStatistics(
+      {
+        smartAgId: "sag-demo0001",
+        userNames: Array.from({ length: 300 }, (_, i) => `cancel-user-${i}`),
+      },
+      { signal: controller.signal },
+    );
+    await new Promise<void>((resolve) => {
+      const check = () => (emulator.requests.length >= 1 ? resolve() : setImmediate(check));
+      check();
+    });
+    controller.abort();
+    await assert.rejects(
+      call,
+      (e: unknown) => SmartagError.isInstance(e) && e.code === "Cancelled",
+    );
+  });
+
   describe("credential chain", () => {
     let dir: string;
     const saved = { ...process.env };
