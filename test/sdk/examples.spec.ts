@@ -34,9 +34,15 @@ function fromMarkdown(from: string, text: string): Example[] {
 function allExamples(): Example[] {
   const schema = readSchema();
   return [
-    ...["index.ts", "provider.ts", "getUserOnlineClientStatistics.ts", "config/vars.ts"].flatMap(
-      fromJsDoc,
-    ),
+    ...[
+      "index.ts",
+      "provider.ts",
+      "getUserOnlineClientStatistics.ts",
+      "userOnlineClientStatistics.ts",
+      "assertions.ts",
+      "dynamic.ts",
+      "config/vars.ts",
+    ].flatMap(fromJsDoc),
     ...fromJsDoc("types/output.ts"),
     ...fromMarkdown(
       "sdk/nodejs/README.md",
@@ -44,6 +50,9 @@ function allExamples(): Example[] {
     ),
     ...Object.entries(schema.functions).flatMap(([token, fn]) =>
       fromMarkdown(`schema ${token}`, fn.description ?? ""),
+    ),
+    ...Object.entries(schema.resources).flatMap(([token, r]) =>
+      fromMarkdown(`schema ${token}`, r.description ?? ""),
     ),
   ];
 }
