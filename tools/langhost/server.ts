@@ -30,7 +30,7 @@ import {
   resolvePackageManager,
   scanPluginPackages,
 } from "./packages";
-import { PolicyProxy } from "./policyProxy";
+import type { PolicyProxy } from "./policyProxy";
 import {
   resolveFrom,
   runPluginModule,
@@ -407,6 +407,8 @@ export class NodeLanguageHost {
     });
     try {
       if (isPolicyPack) {
+        // Loaded on demand: the Analyzer stubs are not worth their start-up cost for programs.
+        const { PolicyProxy } = await import("./policyProxy");
         proxy = await PolicyProxy.start();
         send("stdout", Buffer.from(`${proxy.port}\n`));
         const stack = await proxy.awaitConfiguration();
