@@ -11,14 +11,16 @@ async function main(): Promise<void> {
       if (verbose) process.stderr.write(`[smartag] ${line}\n`);
     },
   });
-  process.stdout.write(`${port}\n`);
   const stop = () => {
     // Give in-flight calls a moment to answer, then go regardless.
     server.tryShutdown(() => process.exit(0));
     setTimeout(() => process.exit(0), 2000).unref();
   };
+  // Handlers go in before the port is printed: the engine may signal as soon as it reads the
+  // port, and a signal with no handler kills the process outright.
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
+  process.stdout.write(`${port}\n`);
 }
 
 main().catch((e: unknown) => {

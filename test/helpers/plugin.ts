@@ -66,7 +66,7 @@ export async function startPlugin(env: NodeJS.ProcessEnv = {}): Promise<RunningP
     },
     async stop() {
       client.close();
-      if (child.exitCode !== null) return child.exitCode;
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill("SIGTERM");
       const [code] = await once(child, "exit");
       return code as number | null;
