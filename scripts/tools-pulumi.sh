@@ -91,6 +91,15 @@ if [ "$(readlink "$bin/pulumi-language-nodejs" 2>/dev/null || true)" != "$langho
   ln -sf "$langhost" "$bin/pulumi-language-nodejs"
   changed=true
 fi
+# Dynamic providers (pulumi.dynamic) run as the plugin pulumi-resource-pulumi-nodejs, which the
+# official CLI distribution bundles and a Go build lacks; @pulumi/pulumi ships the same script.
+dynamic="$repo/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
+if [ -f "$dynamic" ] && [ "$(readlink "$bin/pulumi-resource-pulumi-nodejs" 2>/dev/null || true)" != "$dynamic" ]; then
+  ln -sf "$dynamic" "$bin/pulumi-resource-pulumi-nodejs"
+  changed=true
+elif [ ! -f "$dynamic" ]; then
+  say "note: run 'npm ci' first: $dynamic (the dynamic-provider plugin) is missing"
+fi
 if [ ! -f "$repo/dist/tools/langhost/main.js" ]; then
   say "note: run 'npm run build' before using the language host (dist/tools/langhost/main.js is missing)"
 fi
@@ -98,4 +107,5 @@ fi
 if [ "$changed" = true ]; then
   say "pulumi: $bin/pulumi ($(version_of "$bin/pulumi"))"
   say "language host: $bin/pulumi-language-nodejs -> $langhost"
+  say "dynamic providers: $bin/pulumi-resource-pulumi-nodejs -> $dynamic"
 fi
