@@ -26,8 +26,21 @@ export interface RunSpec {
   configSecretKeys: readonly string[];
 }
 
-export function runArguments(runScript: string, spec: RunSpec, options: NodeOptions): string[] {
-  const args = [...options.nodeArgs, runScript];
+/**
+ * Node's own options for a program, plugin or policy pack: our preload (see preload.ts) first,
+ * then the user's `nodeargs`, so a user's `--require` sees the guarded `util.inspect` too.
+ */
+export function nodeArguments(options: NodeOptions, preload: string | undefined): string[] {
+  return [...(preload ? ["--require", preload] : []), ...options.nodeArgs];
+}
+
+export function runArguments(
+  runScript: string,
+  spec: RunSpec,
+  options: NodeOptions,
+  preload?: string,
+): string[] {
+  const args = [...nodeArguments(options, preload), runScript];
   const flag = (name: string, value: string) => {
     if (value !== "") args.push(`--${name}`, value);
   };

@@ -5,7 +5,9 @@
 // `runtime: nodejs`) are started through RunPlugin, with their output streamed back to the engine.
 
 import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { constants as osConstants } from "node:os";
+import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import type { ILanguageRuntimeServer } from "@pulumi/pulumi/proto/language_grpc_pb";
 import * as pb from "@pulumi/pulumi/proto/language_pb";
@@ -14,6 +16,7 @@ import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { ChildRegistry, stop } from "./child";
 import { findExecutable, toolVersion } from "./exec";
 import {
+  nodeArguments,
   programOutcome,
   type RunSpec,
   runArguments,
@@ -73,6 +76,13 @@ const oomMarkers = [
   // V8 can die on this inspector assertion instead of printing the GC summary.
   "Check failed: needs_context && current_scope_ == closure_scope_",
 ];
+
+// Preloaded into every Node.js process we start from the SDK's scripts; see inspectGuard.ts. It
+// exists only as compiled JavaScript (dist/), which is where the host runs from; running the host
+// from its TypeScript sources just goes without it.
+const preloadScript = ((file) => (existsSync(file) ? file : undefined))(
+  path.join(__dirname, "preload.js"),
+);
 
 function serviceError(code: grpc.status, err: unknown): Partial<grpc.ServiceError> {
   return { code, details: err instanceof Error ? err.message : String(err) };
@@ -336,7 +346,7 @@ export class NodeLanguageHost {
     } catch (err) {
       return fail(`failed to serialize configuration: ${(err as Error).message}`);
     }
-    const args = runArguments(runScript, spec, options);
+    const args = runArguments(runScript, spec, options, preloadScript);
     debug(5, `launching ${process.execPath} ${args.join(" ")}`);
 
     const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "pipe"], env });
@@ -387,7 +397,7 @@ export class NodeLanguageHost {
       ...(req.getEnvList().length > 0 ? envFromList(req.getEnvList()) : process.env),
       ...sdkEnvironment(options),
     };
-    const args = [...options.nodeArgs, runScript];
+    const args = [...nodeArguments(options, preloadScript), runScript];
     // run-policy-pack wants `<engine-address> <program>`; run-plugin wants `<program> <args...>`.
     if (isPolicyPack) args.push(...req.getArgsList(), info.programDirectory);
     else args.push(info.programDirectory, ...req.getArgsList());
