@@ -3,7 +3,7 @@
  * `getUserOnlineClientStatistics` and `getUserOnlineClientStatisticsOutput`.
  */
 import type { CallOptions, SmartagClient, UserOnlineClientStatistics } from "../smartag/client";
-import type { ValidationIssue } from "../smartag/errors";
+import { SmartagValidationError, type ValidationIssue } from "../smartag/errors";
 import type { StatisticsRequest } from "../smartag/schemas";
 
 export const token = "smartag:index:getUserOnlineClientStatistics";
@@ -13,19 +13,21 @@ export type InvokeOutcome =
   | { result: UserOnlineClientStatistics };
 
 /**
- * Checks the arguments (bad ones come back as failures, with no network call), then asks the
- * API. API errors are thrown for the server to turn into a gRPC error.
+ * Asks the API. The client checks the arguments first and sends nothing when they are bad;
+ * those problems come back as failures, API errors are thrown for the server to turn into a
+ * gRPC error.
  */
 export async function invoke(
   client: SmartagClient,
   args: Record<string, unknown>,
   options: CallOptions,
 ): Promise<InvokeOutcome> {
-  const failures = client.check(args);
-  if (failures.length > 0) return { failures };
-  const result = await client.describeUserOnlineClientStatistics(
-    args as StatisticsRequest,
-    options,
-  );
-  return { result };
+  try {
+    return {
+      result: await client.describeUserOnlineClientStatistics(args as StatisticsRequest, options),
+    };
+  } catch (e) {
+    if (e instanceof SmartagValidationError) return { failures: [...e.issues] };
+    throw e;
+  }
 }
