@@ -131,6 +131,11 @@ export class OnlineLimitsError extends pulumi.RunError {
     this.smartAgId = shown.smartAgId;
     this.regionId = shown.regionId;
     Object.defineProperty(this, marker, { value: true });
+    // A RunError is shown without its stack anyway. Keeping no frames also sidesteps a Node 20
+    // bug (nodejs/node#64011): @pulumi/pulumi's run script formats uncaught errors with
+    // util.inspect and colours, which loops for a minute or more on the source-mapped frames of
+    // an error thrown inside an apply, delaying the failed deployment by as much.
+    this.stack = `${this.name}: ${this.message}`;
   }
 
   /**

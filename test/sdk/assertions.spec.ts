@@ -142,6 +142,8 @@ describe("assertOnlineLimits on plain statistics", () => {
       assert.equal(e.smartAgId, "sag-demo0001");
       assert.equal(e.regionId, "cn-shanghai");
       assert.equal(e.name, "OnlineLimitsError");
+      // No frames: Node 20's util.inspect loops on source-mapped node_modules frames.
+      assert.equal(e.stack, `OnlineLimitsError: ${e.message}`);
     }
   });
 
