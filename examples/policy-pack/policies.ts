@@ -1,0 +1,143 @@
+// The policies of the pack, apart from index.ts: constructing a PolicyPack starts its gRPC server,
+// so tests import this module instead and call the validate functions directly.
+//
+// Every judgement is made by the SDK's findLimitViolations, the same function behind the
+// statistics resource's own limits, the SDK's assertions and the smartag-stats CLI, so a limit
+// means the same thing here as everywhere else.
+
+import type {
+  PolicyConfigSchema,
+  ReportViolation,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import {
+  checkLimits,
+  findLimitViolations,
+  formatLimitViolations,
+  type OnlineLimits,
+  type StatisticsLike,
+} from "pulumi-smartag";
+import { findStatistics, type ObservedStatistics } from "./statistics";
+
+export const PACK_NAME = "smartag-online-clients";
+
+/** A limit in the policy config: a whole number, no default (an unset limit checks nothing). */
+function limitSchema(key: "maxOnlinePerUser" | "maxTotalOnline", meaning: string) {
+  const schema: PolicyConfigSchema = {
+    properties: { [key]: { type: "integer", minimum: 0, description: meaning } },
+  };
+  return schema;
+}
+
+/**
+ * Judges every set of counts in the stack against `limits`. Counts a preview cannot know are left
+ * out: a violation is reported only for a known count above a known limit.
+ */
+function judge(
+  args: StackValidationArgs,
+  reportViolation: ReportViolation,
+  limits: OnlineLimits,
+): void {
+  // The engine validates the config against configSchema; this catches a caller that did not.
+  const problems = checkLimits(limits);
+  if (problems.length > 0) throw new Error(`invalid policy config: ${problems.join("; ")}`);
+
+  const { observed, unknown } = findStatistics(args.resources);
+  let judged = 0;
+  for (const found of observed) {
+    // A total limit needs a known total; per-user limits never look at it.
+    if (limits.maxTotalOnline !== undefined && found.totalOnlineCount === undefined) continue;
+    judged++;
+    const stats = statisticsOf(found);
+    const violations = findLimitViolations(stats, limits);
+    if (violations.length === 0) continue;
+    const note = found.partlyUnknown
+      ? "\n  (other counts here are not known until the update)"
+      : "";
+    reportViolation(
+      `${found.where}: ${formatLimitViolations(stats, violations)}${note}`,
+      found.urn,
+    );
+  }
+  if (judged === 0) {
+    // Tells the engine (and `--policy-pack` summaries) why nothing was checked; never a violation.
+    args.notApplicable(
+      unknown.length > 0 || observed.length > 0
+        ? "the online counts are not known until the update (a preview of a new or changed resource)"
+        : "the stack has no SAG online-client statistics (no UserOnlineClientStatistics resource or export)",
+    );
+  }
+}
+
+function statisticsOf(found: ObservedStatistics): StatisticsLike {
+  const stats: StatisticsLike = {
+    userStatistics: found.userStatistics,
+    // Only read when a total limit is judged, and judge() skips records whose total is unknown.
+    totalOnlineCount: found.totalOnlineCount ?? 0,
+  };
+  if (found.smartAgId !== undefined) stats.smartAgId = found.smartAgId;
+  if (found.regionId !== undefined) stats.regionId = found.regionId;
+  return stats;
+}
+
+/** Reads one limit from the policy's config; undefined when it is not set. */
+function configuredLimit(
+  args: StackValidationArgs,
+  key: "maxOnlinePerUser" | "maxTotalOnline",
+): number | undefined {
+  const value = args.getConfig<Record<string, unknown>>()[key];
+  return value === undefined || value === null ? undefined : (value as number);
+}
+
+export const maxOnlinePerUserPolicy: StackValidationPolicy = {
+  name: "smartag-max-online-per-user",
+  description:
+    "No SAG client account may have more clients online than the configured maxOnlinePerUser.",
+  remediationSteps:
+    "Disconnect the account's extra clients, or raise maxOnlinePerUser in the policy pack config.",
+  configSchema: limitSchema(
+    "maxOnlinePerUser",
+    "The most clients one client account may have online at once. Unset: not checked.",
+  ),
+  validateStack: (args, reportViolation) => {
+    const limit = configuredLimit(args, "maxOnlinePerUser");
+    if (limit === undefined) return args.notApplicable("maxOnlinePerUser is not configured");
+    return judge(args, reportViolation, { maxOnlinePerUser: limit });
+  },
+};
+
+export const maxTotalOnlinePolicy: StackValidationPolicy = {
+  name: "smartag-max-total-online",
+  description:
+    "The SAG client accounts listed together may not have more clients online than the configured maxTotalOnline.",
+  remediationSteps: "Disconnect clients, or raise maxTotalOnline in the policy pack config.",
+  configSchema: limitSchema(
+    "maxTotalOnline",
+    "The most clients all listed accounts of one SAG instance may have online together. Unset: not checked.",
+  ),
+  validateStack: (args, reportViolation) => {
+    const limit = configuredLimit(args, "maxTotalOnline");
+    if (limit === undefined) return args.notApplicable("maxTotalOnline is not configured");
+    return judge(args, reportViolation, { maxTotalOnline: limit });
+  },
+};
+
+export const nobodyOnlinePolicy: StackValidationPolicy = {
+  name: "smartag-nobody-online",
+  description:
+    "No listed SAG client account may have a client online (e.g. before the instance is torn down).",
+  remediationSteps: "Disconnect every client of the listed accounts, then run again.",
+  // Off unless asked for: with no number to configure, an enabled default would fail every stack
+  // in which anybody is connected. Turn it on with `"smartag-nobody-online": "mandatory"`.
+  enforcementLevel: "disabled",
+  validateStack: (args, reportViolation) => {
+    judge(args, reportViolation, { requireNoneOnline: true });
+  },
+};
+
+export const policies: StackValidationPolicy[] = [
+  maxOnlinePerUserPolicy,
+  maxTotalOnlinePolicy,
+  nobodyOnlinePolicy,
+];

@@ -1,0 +1,263 @@
+// Finding online-client statistics in what a stack policy is shown, and telling what is known
+// from what is not known yet.
+//
+// Stack policies see each resource's *outputs* (resource policies only see inputs, and the counts
+// are outputs), so this reads the statistics resource's recorded counts and the statistics the
+// stack exports. During a preview some of those values are unknown: @pulumi/policy hands them to
+// policies behind a proxy that throws when an unknown value is read. A policy that let that error
+// escape would be reported as "can't run during preview"; one that read the raw sentinel as a
+// number would judge garbage. So every read goes through `readKnown`, and what is unknown is left
+// out of the judgement and only counted.
+
+import * as policyProxy from "@pulumi/policy/proxy";
+
+/** The statistics resource as the provider plugin registers it (provider/schema.json). */
+export const PLUGIN_RESOURCE_TYPE = "smartag:index:UserOnlineClientStatistics";
+/** The same resource in its dynamic-provider form (`smartag.dynamic.UserOnlineClientStatistics`). */
+export const DYNAMIC_RESOURCE_TYPE = "pulumi-nodejs:dynamic/smartag:UserOnlineClientStatistics";
+/** The root resource, whose outputs are the stack's exports. */
+export const STACK_TYPE = "pulumi:pulumi:Stack";
+
+/** What a stack policy is given for one resource (the subset of PolicyResource read here). */
+export interface ResourceLike {
+  type: string;
+  urn: string;
+  name: string;
+  props: Record<string, unknown>;
+}
+
+/** One set of per-user counts found in the stack, with what of it is known. */
+export interface ObservedStatistics {
+  /** Where it was found, for the message: `resource "gate"` or `stack output "shanghaiUsers"`. */
+  where: string;
+  /** The URN the violation is reported against. */
+  urn: string;
+  /** True for a statistics resource, false for statistics the stack exports. */
+  fromResource: boolean;
+  regionId?: string;
+  smartAgId?: string;
+  /** The entries whose name and count are both known, in recorded order. */
+  userStatistics: { userName: string; onlineCount: number }[];
+  /** The total, when it is known (recorded, or summed from a fully known list). */
+  totalOnlineCount?: number;
+  /** True when part of it (the list, an entry or the total) is not known until the update. */
+  partlyUnknown: boolean;
+}
+
+/** The result of scanning a stack: what can be judged, and how much could not be read yet. */
+export interface StackStatistics {
+  observed: ObservedStatistics[];
+  /** Resources or outputs whose counts are entirely unknown (e.g. a resource about to be created). */
+  unknown: string[];
+}
+
+// @pulumi/policy's proxy module exports its error class and sentinels at run time but keeps them
+// out of its typings (they are @internal). They are the only way to tell "not known during
+// preview" from a real error, so they are looked up defensively: if a release renames them, the
+// message check below still recognises the error, and the sentinel set is merely empty.
+interface ProxyInternals {
+  UnknownValueError?: new (...args: never[]) => Error;
+  unknownCheckingProxy?: <T>(value: T) => T;
+  [sentinel: string]: unknown;
+}
+const internals = policyProxy as unknown as ProxyInternals;
+const SENTINELS = new Set(
+  Object.entries(internals)
+    .filter(([key, value]) => /^unknown[A-Z]\w*Value$/.test(key) && typeof value === "string")
+    .map(([, value]) => value as string),
+);
+
+function isUnknownValueError(err: unknown): boolean {
+  const cls = internals.UnknownValueError;
+  if (typeof cls === "function" && err instanceof cls) return true;
+  return err instanceof Error && /can't be known during preview$/.test(err.message);
+}
+
+const UNKNOWN: unique symbol = Symbol("unknown");
+type Read = unknown | typeof UNKNOWN;
+
+/** Reads `obj[key]`, answering UNKNOWN instead of throwing for a value a preview cannot know. */
+export function readKnown(obj: unknown, key: string | number): Read {
+  if (obj === null || typeof obj !== "object") return undefined;
+  try {
+    const value = (obj as Record<string | number, unknown>)[key];
+    return typeof value === "string" && SENTINELS.has(value) ? UNKNOWN : value;
+  } catch (err) {
+    if (isUnknownValueError(err)) return UNKNOWN;
+    throw err;
+  }
+}
+
+/** True for a value a preview cannot know (the raw sentinel; proxied ones throw when read). */
+export function isUnknownValue(value: unknown): boolean {
+  return typeof value === "string" && SENTINELS.has(value);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+function knownString(obj: unknown, key: string): string | undefined {
+  const v = readKnown(obj, key);
+  return typeof v === "string" && v !== "" ? v : undefined;
+}
+
+function isCount(v: unknown): v is number {
+  return typeof v === "number" && Number.isFinite(v) && v >= 0;
+}
+
+type ParsedList =
+  | { kind: "list"; entries: { userName: string; onlineCount: number }[]; partlyUnknown: boolean }
+  | { kind: "unknown" }
+  | { kind: "other" };
+
+/**
+ * Reads a `[{userName, onlineCount}]` list. Anything else is "other", so unrelated outputs are
+ * never mistaken for statistics; so is an empty list unless the caller knows from its name that
+ * it holds statistics (an empty export may be any list).
+ */
+function parseUserList(value: Read, allowEmpty: boolean): ParsedList {
+  if (value === UNKNOWN) return { kind: "unknown" };
+  if (!Array.isArray(value) || (value.length === 0 && !allowEmpty)) return { kind: "other" };
+  const entries: { userName: string; onlineCount: number }[] = [];
+  let partlyUnknown = false;
+  for (let i = 0; i < value.length; i++) {
+    const entry = readKnown(value, i);
+    if (entry === UNKNOWN) {
+      partlyUnknown = true;
+      continue;
+    }
+    if (!isObject(entry)) return { kind: "other" };
+    const userName = readKnown(entry, "userName");
+    const onlineCount = readKnown(entry, "onlineCount");
+    if (userName !== UNKNOWN && typeof userName !== "string") return { kind: "other" };
+    if (onlineCount !== UNKNOWN && !isCount(onlineCount)) return { kind: "other" };
+    if (userName === UNKNOWN || onlineCount === UNKNOWN) {
+      partlyUnknown = true;
+      continue;
+    }
+    entries.push({ userName, onlineCount });
+  }
+  return { kind: "list", entries, partlyUnknown };
+}
+
+/** The API's total: each distinct account counted once. */
+function distinctTotal(entries: readonly { userName: string; onlineCount: number }[]): number {
+  const byUser = new Map(entries.map((e) => [e.userName, e.onlineCount]));
+  let total = 0;
+  for (const count of byUser.values()) total += count;
+  return total;
+}
+
+/**
+ * Reads a statistics record: anything with a `userStatistics` list, and optionally
+ * `totalOnlineCount`, `smartAgId` and `regionId` (a resource's outputs, an invoke result, or the
+ * stack's outputs when they carry those names). Undefined when `userStatistics` is not such a list;
+ * "unknown" when the list is not known yet.
+ */
+function parseRecord(
+  record: unknown,
+  where: string,
+  urn: string,
+  fromResource: boolean,
+): ObservedStatistics | "unknown" | undefined {
+  const list = parseUserList(readKnown(record, "userStatistics"), true);
+  if (list.kind === "unknown") return "unknown";
+  if (list.kind === "other") return undefined;
+  const total = readKnown(record, "totalOnlineCount");
+  let totalOnlineCount: number | undefined;
+  let partlyUnknown = list.partlyUnknown;
+  if (total === UNKNOWN) partlyUnknown = true;
+  else if (isCount(total)) totalOnlineCount = total;
+  else if (!list.partlyUnknown) totalOnlineCount = distinctTotal(list.entries);
+  const observed: ObservedStatistics = {
+    where,
+    urn,
+    fromResource,
+    userStatistics: list.entries,
+    partlyUnknown,
+  };
+  if (totalOnlineCount !== undefined) observed.totalOnlineCount = totalOnlineCount;
+  const smartAgId = knownString(record, "smartAgId");
+  if (smartAgId) observed.smartAgId = smartAgId;
+  const regionId = knownString(record, "regionId");
+  if (regionId) observed.regionId = regionId;
+  return observed;
+}
+
+/** True for the statistics resource in either of its forms. */
+export function isStatisticsResource(type: string): boolean {
+  return type === PLUGIN_RESOURCE_TYPE || type === DYNAMIC_RESOURCE_TYPE;
+}
+
+/**
+ * Every set of counts in the stack: each statistics resource's recorded counts, then what the
+ * stack exports. Recognised exports: the outputs themselves when they include `userStatistics`
+ * (examples/basic exports the invoke's fields one by one), any output holding a whole record (an
+ * invoke result or a resource), and any output that is a non-empty `[{userName, onlineCount}]`
+ * list (its total is the sum over distinct accounts). An export that repeats counts already found
+ * on a resource (the program exported the resource's outputs) is not listed again, so one excess
+ * is reported once.
+ */
+export function findStatistics(resources: readonly ResourceLike[]): StackStatistics {
+  const observed: ObservedStatistics[] = [];
+  const unknown: string[] = [];
+  const add = (found: ObservedStatistics | "unknown" | undefined, where: string) => {
+    if (found === "unknown") unknown.push(where);
+    else if (found) observed.push(found);
+  };
+
+  for (const r of resources) {
+    if (!isStatisticsResource(r.type)) continue;
+    const where = `resource "${r.name}"`;
+    // A resource about to be created by a dynamic provider shows no outputs at all in a preview.
+    const found = parseRecord(r.props, where, r.urn, true);
+    add(found ?? "unknown", where);
+  }
+
+  const recorded = new Set(observed.map(fingerprint));
+  const fromStack = (found: ObservedStatistics | "unknown" | undefined, where: string) => {
+    if (found && found !== "unknown" && recorded.has(fingerprint(found))) return;
+    add(found, where);
+  };
+  for (const stack of resources) {
+    if (stack.type !== STACK_TYPE) continue;
+    const outputs = stack.props;
+    const own = parseRecord(outputs, "stack outputs", stack.urn, false);
+    // examples/basic exports the invoke's smartAgId as `instance`; name the instance either way.
+    const instance = knownString(outputs, "instance");
+    if (own && own !== "unknown" && !own.smartAgId && instance) own.smartAgId = instance;
+    fromStack(own, "stack outputs");
+    for (const name of Object.keys(outputs)) {
+      if (name === "userStatistics") continue;
+      const where = `stack output "${name}"`;
+      const value = readKnown(outputs, name);
+      // An unknown export may or may not be statistics; it cannot be judged either way.
+      if (value === UNKNOWN) continue;
+      if (isObject(value)) {
+        fromStack(parseRecord(value, where, stack.urn, false), where);
+        continue;
+      }
+      const list = parseUserList(value, false);
+      if (list.kind !== "list") continue;
+      const found: ObservedStatistics = {
+        where,
+        urn: stack.urn,
+        fromResource: false,
+        userStatistics: list.entries,
+        partlyUnknown: list.partlyUnknown,
+      };
+      if (!list.partlyUnknown) found.totalOnlineCount = distinctTotal(list.entries);
+      fromStack(found, where);
+    }
+  }
+  return { observed, unknown };
+}
+
+/** The counts of a record, for telling an export that repeats a resource's counts. */
+function fingerprint(s: ObservedStatistics): string {
+  return JSON.stringify([
+    s.userStatistics.map((u) => [u.userName, u.onlineCount]),
+    s.totalOnlineCount ?? null,
+  ]);
+}

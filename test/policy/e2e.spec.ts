@@ -1,0 +1,242 @@
+// The policy pack under the real Pulumi CLI (`npm run tools:pulumi`): `pulumi preview
+// --policy-pack examples/policy-pack --policy-pack-config <file>` on the examples, against the
+// emulator's default fixture (cn-shanghai sag-demo0001: doctest 2, alice@example.com 0,
+// bob.smith 5, carol_01 1). The engine starts the pack through our language host
+// (tools/langhost/policyProxy.ts), type-checks it with ts-node, configures it from the file and
+// calls AnalyzeStack; these tests look at what a person running the command sees.
+import assert from "node:assert/strict";
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import {
+  type Fixture,
+  loadDefaultFixture,
+  type RunningEmulator,
+  startEmulator,
+} from "../../emulator";
+import {
+  createPulumiWorkspace,
+  describeRun,
+  type PulumiWorkspace,
+  type RunResult,
+  repoRoot,
+} from "../helpers/pulumiCli";
+import { assertNoSecrets } from "../helpers/secrets";
+
+const KEY = { id: "LTAI5tEmulatorKey01", secret: "emulator-secret-01" };
+const PACK = path.join(repoRoot, "examples", "policy-pack");
+const BOB_OVER_3 = "bob.smith: 5 online, limit 3 per user";
+
+describe("policy pack under the real Pulumi CLI", () => {
+  let emulator: RunningEmulator;
+  const workspaces: PulumiWorkspace[] = [];
+  const runs: RunResult[] = [];
+
+  /** A stack of the example, configured for the emulator. */
+  const workspace = async (example: string) => {
+    const ws = await createPulumiWorkspace({
+      fixture: path.join(repoRoot, "examples", example),
+      env: { PULUMI_NODEJS_TRANSPILE_ONLY: "true" },
+    });
+    workspaces.push(ws);
+    await ws.runOk(["stack", "init", "dev"]);
+    await ws.runOk(["config", "set", "smartag:region", "cn-shanghai"]);
+    await ws.runOk(["config", "set", "smartag:endpoint", emulator.url]);
+    await ws.runOk(["config", "set", "smartag:accessKey", KEY.id]);
+    await ws.runOk(["config", "set", "--secret", "smartag:secretKey", KEY.secret]);
+    return ws;
+  };
+
+  /** `pulumi preview --policy-pack` with this policy config; stdout and stderr together. */
+  const previewWith = async (
+    ws: PulumiWorkspace,
+    config: Record<string, unknown>,
+    flags: string[] = [],
+  ) => {
+    const file = path.join(ws.dir, `policy-config-${runs.length}.json`);
+    await fs.writeFile(file, JSON.stringify(config, null, 2));
+    const args = ["preview", ...flags, "--policy-pack", PACK, "--policy-pack-config", file];
+    const result = await ws.run(args);
+    runs.push(result);
+    return {
+      ...result,
+      text: `${result.stdout}\n${result.stderr}`,
+      why: describeRun(args, result),
+    };
+  };
+
+  before(async () => {
+    emulator = await startEmulator({ fixture: loadDefaultFixture() });
+  });
+
+  after(async () => {
+    await emulator.close();
+    try {
+      for (const r of runs) assertNoSecrets(`${r.stdout}\n${r.stderr}`, [KEY.secret], "pulumi");
+    } finally {
+      await Promise.all(workspaces.map((ws) => ws.cleanup()));
+    }
+  });
+
+  describe("examples/gate: counts recorded by the UserOnlineClientStatistics resource", () => {
+    let ws: PulumiWorkspace;
+
+    before(async () => {
+      ws = await workspace("gate");
+    });
+
+    it("judges nothing while the counts are unknown (the preview of a stack not yet deployed)", async () => {
+      const res = await previewWith(ws, {
+        "smartag-max-online-per-user": { maxOnlinePerUser: 0 },
+        "smartag-max-total-online": { maxTotalOnline: 0 },
+        "smartag-nobody-online": "mandatory",
+      });
+      assert.equal(res.code, 0, res.why);
+      assert.match(res.stdout, /✅ smartag-online-clients@v0\.1\.0/, res.why);
+      assert.doesNotMatch(res.text, /limit violation|can't run policy/, res.why);
+      assert.match(res.stdout, /totalOnlineCount: \[unknown\]/, res.why);
+    });
+
+    it("fails a mandatory limit once the counts are recorded, naming bob.smith, 5 and the limit", async () => {
+      // Recording takes an update; the pack judges the state a later preview starts from.
+      await ws.runOk(["up", "--yes"]);
+      const res = await previewWith(ws, {
+        "smartag-max-online-per-user": { maxOnlinePerUser: 3 },
+      });
+      assert.notEqual(res.code, 0, res.why);
+      assert.match(res.stdout, /❌ smartag-online-clients@v0\.1\.0/, res.why);
+      assert.match(
+        res.stdout,
+        /\[mandatory\] +smartag-max-online-per-user +\(smartag:index:UserOnlineClientStatistics: gate\)/,
+        res.why,
+      );
+      assert.ok(res.stdout.includes(BOB_OVER_3), res.why);
+      assert.match(res.stdout, /SAG instance sag-demo0001 \(cn-shanghai\): 1 limit violation:/);
+      // doctest (2) is within the limit; the stack's exports repeat the resource and are not
+      // reported a second time.
+      assert.doesNotMatch(res.stdout, /doctest: \d+ online/, res.why);
+      assert.equal(res.stdout.split(BOB_OVER_3).length - 1, 1, res.why);
+    });
+
+    it("passes with a warning when the policy is advisory", async () => {
+      const res = await previewWith(ws, {
+        "smartag-max-online-per-user": { enforcementLevel: "advisory", maxOnlinePerUser: 3 },
+      });
+      assert.equal(res.code, 0, res.why);
+      assert.match(res.stdout, /\[advisory\] +smartag-max-online-per-user/, res.why);
+      assert.ok(res.stdout.includes(BOB_OVER_3), res.why);
+    });
+
+    it("passes without a word when the limits are generous", async () => {
+      const res = await previewWith(ws, {
+        "smartag-max-online-per-user": { maxOnlinePerUser: 5 },
+        "smartag-max-total-online": { maxTotalOnline: 8 },
+      });
+      assert.equal(res.code, 0, res.why);
+      assert.match(res.stdout, /✅ smartag-online-clients@v0\.1\.0/, res.why);
+      assert.doesNotMatch(res.text, /limit violation|\[mandatory\]|\[advisory\]/, res.why);
+    });
+
+    it("fails a total above maxTotalOnline and ignores a disabled per-user limit", async () => {
+      const res = await previewWith(ws, {
+        "smartag-max-online-per-user": { enforcementLevel: "disabled", maxOnlinePerUser: 0 },
+        "smartag-max-total-online": { maxTotalOnline: 7 },
+      });
+      assert.notEqual(res.code, 0, res.why);
+      assert.match(res.stdout, /\[mandatory\] +smartag-max-total-online/, res.why);
+      assert.ok(res.stdout.includes("total: 8 online, limit 7"), res.why);
+      assert.doesNotMatch(res.stdout, /smartag-max-online-per-user|per user/, res.why);
+    });
+
+    it("names everyone online when nobody-online is turned on", async () => {
+      const res = await previewWith(ws, { "smartag-nobody-online": "mandatory" });
+      assert.notEqual(res.code, 0, res.why);
+      assert.match(res.stdout, /\[mandatory\] +smartag-nobody-online/, res.why);
+      for (const line of [
+        "doctest: 2 online, none allowed",
+        "bob.smith: 5 online, none allowed",
+        "carol_01: 1 online, none allowed",
+      ]) {
+        assert.ok(res.stdout.includes(line), res.why);
+      }
+      assert.doesNotMatch(res.stdout, /alice@example\.com: /, res.why);
+    });
+
+    it("judges the current counts with preview --refresh, the recorded ones without", async () => {
+      // bob.smith disconnects four of his clients: the same emulator address, new counts.
+      const port = emulator.port;
+      const restart = async (fixture: Fixture) => {
+        await emulator.close();
+        emulator = await startEmulator({ fixture, port });
+      };
+      const fixture = loadDefaultFixture();
+      const instance = fixture.regions["cn-shanghai"]?.["sag-demo0001"];
+      assert.ok(instance);
+      instance.users["bob.smith"] = 1;
+      await restart(fixture);
+      try {
+        const limits = { "smartag-max-online-per-user": { maxOnlinePerUser: 3 } };
+        const recorded = await previewWith(ws, limits);
+        assert.notEqual(recorded.code, 0, recorded.why);
+        assert.ok(recorded.stdout.includes(BOB_OVER_3), recorded.why);
+        const refreshed = await previewWith(ws, limits, ["--refresh"]);
+        assert.equal(refreshed.code, 0, refreshed.why);
+        assert.doesNotMatch(refreshed.text, /limit violation/, refreshed.why);
+      } finally {
+        // The stacks of the tests below expect the default fixture's counts.
+        await restart(loadDefaultFixture());
+      }
+    });
+
+    it("refuses a limit below 0 before judging anything", async () => {
+      const res = await previewWith(ws, {
+        "smartag-max-online-per-user": { maxOnlinePerUser: -1 },
+      });
+      assert.notEqual(res.code, 0, res.why);
+      // The engine checks the config against the pack's configSchema before any policy runs.
+      assert.match(
+        res.text,
+        /validating policy config: .*smartag-max-online-per-user: maxOnlinePerUser: Must be greater than or equal to 0/,
+        res.why,
+      );
+      assert.doesNotMatch(res.text, /limit violation/, res.why);
+    });
+  });
+
+  describe("examples/gate with the dynamic-provider form of the resource", () => {
+    it("judges the counts the dynamic resource recorded, and nothing before", async () => {
+      const ws = await workspace("gate");
+      await ws.runOk(["config", "set", "--type", "bool", "dynamic", "true"]);
+      const limits = { "smartag-max-online-per-user": { maxOnlinePerUser: 3 } };
+      const before = await previewWith(ws, limits);
+      assert.equal(before.code, 0, before.why);
+      assert.doesNotMatch(before.text, /limit violation/, before.why);
+
+      await ws.runOk(["up", "--yes"]);
+      const after = await previewWith(ws, limits);
+      assert.notEqual(after.code, 0, after.why);
+      assert.match(
+        after.stdout,
+        /\[mandatory\] +smartag-max-online-per-user +\(pulumi-nodejs:dynamic\/smartag:UserOnlineClientStatistics: gate\)/,
+        after.why,
+      );
+      assert.ok(after.stdout.includes(BOB_OVER_3), after.why);
+    });
+  });
+
+  describe("examples/basic: statistics the stack exports", () => {
+    it("fails the first preview already: the invoke's counts are known before any update", async () => {
+      const ws = await workspace("basic");
+      const res = await previewWith(ws, {
+        "smartag-max-online-per-user": { maxOnlinePerUser: 3 },
+      });
+      assert.notEqual(res.code, 0, res.why);
+      assert.match(
+        res.stdout,
+        /\[mandatory\] +smartag-max-online-per-user +\(pulumi:pulumi:Stack: smartag-basic-dev\)/,
+        res.why,
+      );
+      assert.match(res.stdout, /stack outputs: SAG instance sag-demo0001 \(cn-shanghai\)/, res.why);
+      assert.ok(res.stdout.includes(BOB_OVER_3), res.why);
+    });
+  });
+});

@@ -1,0 +1,294 @@
+// The pack's policies called directly, as @pulumi/policy calls them for AnalyzeStack: pass and
+// fail, values a preview cannot know, and the policy config.
+import assert from "node:assert/strict";
+import {
+  maxOnlinePerUserPolicy,
+  maxTotalOnlinePolicy,
+  nobodyOnlinePolicy,
+  PACK_NAME,
+  policies,
+} from "../../examples/policy-pack/policies";
+import { DYNAMIC_RESOURCE_TYPE } from "../../examples/policy-pack/statistics";
+import { previewedGate, recordedGate, stack, stackUrn, unknown, urnOf, validate } from "./helpers";
+
+const basicOutputs = {
+  regionId: "cn-shanghai",
+  instance: "sag-demo0001",
+  userStatistics: [
+    { userName: "doctest", onlineCount: 2 },
+    { userName: "alice@example.com", onlineCount: 0 },
+    { userName: "bob.smith", onlineCount: 5 },
+    { userName: "carol_01", onlineCount: 1 },
+  ],
+  totalOnlineCount: 8,
+};
+
+describe("policy pack: the policies", () => {
+  describe("smartag-max-online-per-user", () => {
+    it("reports the account above the limit, with its count and the limit, on the resource", async () => {
+      const gate = recordedGate();
+      const { violations } = await validate(maxOnlinePerUserPolicy, [gate], {
+        maxOnlinePerUser: 3,
+      });
+      assert.deepEqual(violations, [
+        {
+          urn: urnOf(gate),
+          message:
+            'resource "gate": SAG instance sag-demo0001 (cn-shanghai): 1 limit violation:\n' +
+            "  - bob.smith: 5 online, limit 3 per user",
+        },
+      ]);
+    });
+
+    it("names every offending account in one message", async () => {
+      const { violations } = await validate(maxOnlinePerUserPolicy, [recordedGate()], {
+        maxOnlinePerUser: 1,
+      });
+      assert.equal(violations.length, 1);
+      const message = violations[0]?.message ?? "";
+      assert.match(message, /2 limit violations/);
+      assert.match(message, /- doctest: 2 online, limit 1 per user/);
+      assert.match(message, /- bob\.smith: 5 online, limit 1 per user/);
+      assert.doesNotMatch(message, /carol_01|alice@example\.com/);
+    });
+
+    it("passes at the limit: only more than the limit is a violation", async () => {
+      const outcome = await validate(maxOnlinePerUserPolicy, [recordedGate()], {
+        maxOnlinePerUser: 5,
+      });
+      assert.deepEqual(outcome, { violations: [], notApplicable: undefined });
+    });
+
+    it("reads the dynamic form's recorded counts", async () => {
+      const dynamic = { ...recordedGate(), type: DYNAMIC_RESOURCE_TYPE };
+      const { violations } = await validate(maxOnlinePerUserPolicy, [dynamic], {
+        maxOnlinePerUser: 4,
+      });
+      assert.equal(violations.length, 1);
+      assert.equal(violations[0]?.urn, urnOf(dynamic));
+      assert.match(violations[0]?.message ?? "", /bob\.smith: 5 online, limit 4 per user/);
+    });
+
+    it("judges the statistics a stack exports, against the stack", async () => {
+      const { violations } = await validate(maxOnlinePerUserPolicy, [stack(basicOutputs)], {
+        maxOnlinePerUser: 3,
+      });
+      assert.deepEqual(violations, [
+        {
+          urn: stackUrn,
+          message:
+            "stack outputs: SAG instance sag-demo0001 (cn-shanghai): 1 limit violation:\n" +
+            "  - bob.smith: 5 online, limit 3 per user",
+        },
+      ]);
+    });
+
+    it("reports an excess once when the stack exports the resource's counts", async () => {
+      const gate = recordedGate();
+      const { violations } = await validate(
+        maxOnlinePerUserPolicy,
+        [
+          gate,
+          stack({
+            userStatistics: gate.props.userStatistics,
+            totalOnlineCount: gate.props.totalOnlineCount,
+          }),
+        ],
+        { maxOnlinePerUser: 3 },
+      );
+      assert.deepEqual(
+        violations.map((v) => v.urn),
+        [urnOf(gate)],
+      );
+    });
+
+    it("reports nothing on counts a preview cannot know, and says why", async () => {
+      const outcome = await validate(
+        maxOnlinePerUserPolicy,
+        [
+          previewedGate(),
+          stack({ userStatistics: unknown.array, totalOnlineCount: unknown.number }),
+        ],
+        { maxOnlinePerUser: 0 },
+      );
+      assert.deepEqual(outcome.violations, []);
+      assert.match(outcome.notApplicable ?? "", /not known until the update/);
+    });
+
+    it("still reports a known excess next to unknown counts, and says the rest is unknown", async () => {
+      const gate = recordedGate({
+        userStatistics: [
+          { userName: "doctest", onlineCount: unknown.number },
+          { userName: "bob.smith", onlineCount: 5 },
+        ],
+        totalOnlineCount: unknown.number,
+      });
+      const { violations } = await validate(maxOnlinePerUserPolicy, [gate], {
+        maxOnlinePerUser: 3,
+      });
+      assert.equal(violations.length, 1);
+      assert.match(violations[0]?.message ?? "", /bob\.smith: 5 online, limit 3 per user/);
+      assert.match(
+        violations[0]?.message ?? "",
+        /other counts here are not known until the update/,
+      );
+      assert.doesNotMatch(violations[0]?.message ?? "", /doctest/);
+    });
+
+    it("checks nothing without a configured limit", async () => {
+      const outcome = await validate(maxOnlinePerUserPolicy, [recordedGate()], {
+        enforcementLevel: "mandatory",
+      });
+      assert.deepEqual(outcome, {
+        violations: [],
+        notApplicable: "maxOnlinePerUser is not configured",
+      });
+    });
+
+    it("says so when the stack has no statistics at all", async () => {
+      const outcome = await validate(maxOnlinePerUserPolicy, [stack({ url: "https://x" })], {
+        maxOnlinePerUser: 3,
+      });
+      assert.deepEqual(outcome.violations, []);
+      assert.match(outcome.notApplicable ?? "", /no SAG online-client statistics/);
+    });
+
+    it("refuses a limit that is not a whole number of at least 0, naming it", async () => {
+      for (const bad of [-1, 2.5, "3", true]) {
+        await assert.rejects(
+          validate(maxOnlinePerUserPolicy, [recordedGate()], { maxOnlinePerUser: bad }),
+          /invalid policy config: maxOnlinePerUser must be a whole number of at least 0/,
+        );
+      }
+    });
+  });
+
+  describe("smartag-max-total-online", () => {
+    it("reports the total above the limit", async () => {
+      const gate = recordedGate();
+      const { violations } = await validate(maxTotalOnlinePolicy, [gate], { maxTotalOnline: 5 });
+      assert.deepEqual(violations, [
+        {
+          urn: urnOf(gate),
+          message:
+            'resource "gate": SAG instance sag-demo0001 (cn-shanghai): 1 limit violation:\n' +
+            "  - total: 8 online, limit 5",
+        },
+      ]);
+    });
+
+    it("passes at the limit", async () => {
+      const { violations } = await validate(maxTotalOnlinePolicy, [recordedGate()], {
+        maxTotalOnline: 8,
+      });
+      assert.deepEqual(violations, []);
+    });
+
+    it("sums an exported list over distinct accounts", async () => {
+      const { violations } = await validate(
+        maxTotalOnlinePolicy,
+        [
+          stack({
+            hongkongUsers: [
+              { userName: "doctest", onlineCount: 7 },
+              { userName: "dave-hk", onlineCount: 3 },
+              { userName: "doctest", onlineCount: 7 },
+            ],
+          }),
+        ],
+        { maxTotalOnline: 9 },
+      );
+      assert.equal(violations.length, 1);
+      assert.match(violations[0]?.message ?? "", /^stack output "hongkongUsers": /);
+      assert.match(violations[0]?.message ?? "", /total: 10 online, limit 9/);
+    });
+
+    it("does not guess a total it cannot know", async () => {
+      const gate = recordedGate({
+        userStatistics: [
+          { userName: "doctest", onlineCount: 9 },
+          { userName: "bob.smith", onlineCount: unknown.number },
+        ],
+        totalOnlineCount: unknown.number,
+      });
+      const outcome = await validate(maxTotalOnlinePolicy, [gate], { maxTotalOnline: 1 });
+      assert.deepEqual(outcome.violations, []);
+      assert.match(outcome.notApplicable ?? "", /not known until the update/);
+    });
+
+    it("checks nothing without a configured limit", async () => {
+      const outcome = await validate(maxTotalOnlinePolicy, [recordedGate()]);
+      assert.equal(outcome.notApplicable, "maxTotalOnline is not configured");
+    });
+  });
+
+  describe("smartag-nobody-online", () => {
+    it("names everyone who is online, and nobody who is not", async () => {
+      const { violations } = await validate(nobodyOnlinePolicy, [recordedGate()]);
+      assert.equal(violations.length, 1);
+      const message = violations[0]?.message ?? "";
+      assert.match(message, /3 limit violations/);
+      for (const line of [
+        "- doctest: 2 online, none allowed",
+        "- bob.smith: 5 online, none allowed",
+        "- carol_01: 1 online, none allowed",
+      ]) {
+        assert.ok(message.includes(line), message);
+      }
+      assert.doesNotMatch(message, /alice@example\.com/);
+    });
+
+    it("passes when nobody is online", async () => {
+      const nobody = recordedGate({
+        userStatistics: [
+          { userName: "doctest", onlineCount: 0 },
+          { userName: "alice@example.com", onlineCount: 0 },
+        ],
+        totalOnlineCount: 0,
+      });
+      assert.deepEqual((await validate(nobodyOnlinePolicy, [nobody])).violations, []);
+    });
+
+    it("does not claim anyone is online when the counts are unknown", async () => {
+      const outcome = await validate(nobodyOnlinePolicy, [previewedGate()]);
+      assert.deepEqual(outcome.violations, []);
+    });
+  });
+
+  describe("the pack's shape", () => {
+    it("offers three stack policies with the documented names", () => {
+      assert.equal(PACK_NAME, "smartag-online-clients");
+      assert.deepEqual(
+        policies.map((p) => p.name),
+        ["smartag-max-online-per-user", "smartag-max-total-online", "smartag-nobody-online"],
+      );
+      for (const p of policies) assert.equal(typeof p.validateStack, "function");
+    });
+
+    it("takes each limit from the config as a whole number >= 0 with no default", () => {
+      assert.deepEqual(maxOnlinePerUserPolicy.configSchema?.properties, {
+        maxOnlinePerUser: {
+          type: "integer",
+          minimum: 0,
+          description:
+            "The most clients one client account may have online at once. Unset: not checked.",
+        },
+      });
+      const total = maxTotalOnlinePolicy.configSchema?.properties.maxTotalOnline;
+      assert.equal(total?.type, "integer");
+      assert.equal(total?.minimum, 0);
+      assert.equal(total && "default" in total, false);
+      assert.equal(maxOnlinePerUserPolicy.configSchema?.required, undefined);
+    });
+
+    it("leaves the enforcement level to the pack (mandatory) and the config, nobody-online off", () => {
+      assert.equal(maxOnlinePerUserPolicy.enforcementLevel, undefined);
+      assert.equal(maxTotalOnlinePolicy.enforcementLevel, undefined);
+      assert.equal(nobodyOnlinePolicy.enforcementLevel, "disabled");
+      // @pulumi/policy refuses to serve a pack whose schema claims enforcementLevel.
+      for (const p of policies) {
+        assert.equal(p.configSchema?.properties.enforcementLevel, undefined);
+      }
+    });
+  });
+});

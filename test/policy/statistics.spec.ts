@@ -1,0 +1,236 @@
+// Where the policy pack finds counts in a stack, and what it does with values a preview cannot
+// know yet.
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { PolicyResource } from "@pulumi/policy";
+import * as smartag from "pulumi-smartag";
+import {
+  DYNAMIC_RESOURCE_TYPE,
+  findStatistics,
+  PLUGIN_RESOURCE_TYPE,
+  readKnown,
+} from "../../examples/policy-pack/statistics";
+import { repoRoot } from "../helpers/pulumiCli";
+import { installMocks, resolvedValue } from "../sdk/mocks";
+import {
+  type FakeResource,
+  previewedGate,
+  proxied,
+  recordedGate,
+  stack,
+  stackUrn,
+  unknown,
+  urnOf,
+  validate,
+} from "./helpers";
+
+const basicOutputs = {
+  regionId: "cn-shanghai",
+  instance: "sag-demo0001",
+  userStatistics: [
+    { userName: "doctest", onlineCount: 2 },
+    { userName: "bob.smith", onlineCount: 5 },
+  ],
+  totalOnlineCount: 7,
+  requestIds: ["A"],
+};
+
+/**
+ * Runs findStatistics inside a stack policy, so that it reads the resources through the same
+ * unknown-checking proxy as in a real preview.
+ */
+async function scan(resources: FakeResource[]) {
+  let result: ReturnType<typeof findStatistics> | undefined;
+  await validate(
+    {
+      name: "probe",
+      description: "hands the proxied resources to findStatistics",
+      validateStack: (args) => {
+        result = findStatistics(args.resources as PolicyResource[]);
+      },
+    },
+    resources,
+  );
+  assert.ok(result);
+  return result;
+}
+
+describe("policy pack: finding statistics in a stack", () => {
+  it("reads the counts a statistics resource recorded, naming its instance", async () => {
+    const gate = recordedGate();
+    const { observed, unknown: notKnown } = await scan([gate]);
+    assert.deepEqual(notKnown, []);
+    assert.equal(observed.length, 1);
+    assert.deepEqual(observed[0], {
+      where: 'resource "gate"',
+      urn: urnOf(gate),
+      fromResource: true,
+      regionId: "cn-shanghai",
+      smartAgId: "sag-demo0001",
+      userStatistics: [
+        { userName: "doctest", onlineCount: 2 },
+        { userName: "alice@example.com", onlineCount: 0 },
+        { userName: "bob.smith", onlineCount: 5 },
+        { userName: "carol_01", onlineCount: 1 },
+      ],
+      totalOnlineCount: 8,
+      partlyUnknown: false,
+    });
+  });
+
+  it("reads the dynamic-provider form too, and nothing of other types", async () => {
+    const dynamic = { ...recordedGate(), type: DYNAMIC_RESOURCE_TYPE, name: "dyn" };
+    const other = { ...recordedGate(), type: "alicloud:ecs/instance:Instance", name: "vm" };
+    const { observed } = await scan([dynamic, other]);
+    assert.deepEqual(
+      observed.map((o) => o.where),
+      ['resource "dyn"'],
+    );
+  });
+
+  it("counts a resource about to be created as unknown, not as statistics", async () => {
+    const noOutputs = {
+      type: DYNAMIC_RESOURCE_TYPE,
+      name: "fresh",
+      props: { smartAgId: "sag-demo0001", userNames: ["doctest"] },
+    };
+    const { observed, unknown: notKnown } = await scan([previewedGate(), noOutputs]);
+    assert.deepEqual(observed, []);
+    assert.deepEqual(notKnown, ['resource "gate"', 'resource "fresh"']);
+  });
+
+  it("keeps the known entries of a partly unknown list, and no total it cannot know", async () => {
+    const gate = recordedGate({
+      userStatistics: [
+        { userName: "doctest", onlineCount: unknown.number },
+        unknown.object,
+        { userName: "bob.smith", onlineCount: 5 },
+      ],
+      totalOnlineCount: unknown.number,
+    });
+    const [found] = (await scan([gate])).observed;
+    assert.ok(found);
+    assert.deepEqual(found.userStatistics, [{ userName: "bob.smith", onlineCount: 5 }]);
+    assert.equal(found.totalOnlineCount, undefined);
+    assert.equal(found.partlyUnknown, true);
+  });
+
+  it("reads the stack's own outputs when they carry userStatistics (examples/basic)", async () => {
+    const { observed } = await scan([stack(basicOutputs)]);
+    assert.equal(observed.length, 1);
+    assert.deepEqual(observed[0], {
+      where: "stack outputs",
+      urn: stackUrn,
+      fromResource: false,
+      regionId: "cn-shanghai",
+      smartAgId: "sag-demo0001",
+      userStatistics: basicOutputs.userStatistics,
+      totalOnlineCount: 7,
+      partlyUnknown: false,
+    });
+  });
+
+  it("reads exported lists (examples/multi-region) and whole exported results", async () => {
+    const { observed } = await scan([
+      stack({
+        shanghaiUsers: [
+          { userName: "doctest", onlineCount: 2 },
+          { userName: "bob.smith", onlineCount: 5 },
+          // The same name twice counts once in the total, as the API counts it.
+          { userName: "doctest", onlineCount: 2 },
+        ],
+        hongkong: {
+          regionId: "cn-hongkong",
+          smartAgId: "sag-hk000001",
+          userStatistics: [{ userName: "dave-hk", onlineCount: 3 }],
+          totalOnlineCount: 3,
+        },
+      }),
+    ]);
+    assert.deepEqual(
+      observed.map((o) => [o.where, o.smartAgId, o.totalOnlineCount]),
+      [
+        ['stack output "shanghaiUsers"', undefined, 7],
+        ['stack output "hongkong"', "sag-hk000001", 3],
+      ],
+    );
+  });
+
+  it("ignores exports that are not statistics", async () => {
+    const { observed, unknown: notKnown } = await scan([
+      stack({
+        empty: [],
+        names: ["doctest", "bob.smith"],
+        counts: [2, 5],
+        other: [{ userName: "doctest", role: "admin" }],
+        negative: [{ userName: "doctest", onlineCount: -1 }],
+        text: [{ userName: "doctest", onlineCount: "5" }],
+        total: 8,
+        nested: { list: [{ userName: "doctest", onlineCount: 9 }] },
+        later: unknown.array,
+      }),
+    ]);
+    assert.deepEqual(observed, []);
+    assert.deepEqual(notKnown, []);
+  });
+
+  it("does not list again an export that repeats a resource's counts", async () => {
+    const gate = recordedGate();
+    const props = gate.props;
+    const { observed } = await scan([
+      gate,
+      stack({
+        userStatistics: props.userStatistics,
+        totalOnlineCount: props.totalOnlineCount,
+        wholeResource: { ...props, urn: urnOf(gate) },
+      }),
+    ]);
+    assert.deepEqual(
+      observed.map((o) => o.where),
+      ['resource "gate"'],
+    );
+  });
+
+  it("reads unknowns as unknown and lets every other error through", () => {
+    const props = proxied({ a: unknown.number, b: 3 });
+    // The proxy throws on the unknown; readKnown answers its own marker instead.
+    assert.throws(() => props.a, /can't be known during preview/);
+    assert.equal(typeof readKnown(props, "a"), "symbol");
+    assert.equal(readKnown(props, "b"), 3);
+    assert.equal(typeof readKnown({ raw: unknown.string }, "raw"), "symbol");
+    const broken = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new TypeError("boom");
+        },
+      },
+    );
+    assert.throws(() => readKnown(broken, "x"), /boom/);
+  });
+
+  describe("type tokens", () => {
+    it("names the plugin resource as provider/schema.json and the SDK do", () => {
+      const schema = JSON.parse(
+        fs.readFileSync(path.join(repoRoot, "provider", "schema.json"), "utf8"),
+      ) as { resources: Record<string, unknown> };
+      assert.ok(PLUGIN_RESOURCE_TYPE in schema.resources);
+      const sdkToken = (smartag.UserOnlineClientStatistics as unknown as { __pulumiType: string })
+        .__pulumiType;
+      assert.equal(PLUGIN_RESOURCE_TYPE, sdkToken);
+    });
+
+    it("names both forms as the SDK registers them", async () => {
+      const recorded = await installMocks(() => ({}));
+      const args = { smartAgId: "sag-demo0001", userNames: ["doctest"] };
+      const plugin = new smartag.UserOnlineClientStatistics("p", args);
+      const dynamic = new smartag.dynamic.UserOnlineClientStatistics("d", args);
+      await Promise.all([resolvedValue(plugin.urn), resolvedValue(dynamic.urn)]);
+      assert.deepEqual(
+        recorded.resources.map((r) => r.type).sort(),
+        [DYNAMIC_RESOURCE_TYPE, PLUGIN_RESOURCE_TYPE].sort(),
+      );
+    });
+  });
+});
