@@ -260,9 +260,7 @@ export class SmartagProvider {
       return new providerPb.InvokeResponse().setFailuresList(outcome.failures.map(toFailure));
     }
     return new providerPb.InvokeResponse().setReturn(
-      structPb.Struct.fromJavaScript(
-        outcome.result as unknown as Record<string, structPb.JavaScriptValue>,
-      ),
+      toStruct(outcome.result as unknown as Record<string, unknown>),
     );
   }
 
