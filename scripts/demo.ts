@@ -7,9 +7,12 @@
 import * as path from "node:path";
 import { formatTable, type Statistics } from "../cli/format";
 import { loadDefaultFixture, startEmulator } from "../emulator";
-import { createPulumiWorkspace, describeRun, repoRoot } from "../test/helpers/pulumiCli";
-
-const KEY = { id: "LTAI5tEmulatorKey01", secret: "emulator-secret-01" };
+import {
+  configureForEmulator,
+  createPulumiWorkspace,
+  describeRun,
+  repoRoot,
+} from "../test/helpers/pulumiCli";
 
 function step(text: string): void {
   process.stderr.write(`==> ${text}\n`);
@@ -34,10 +37,7 @@ async function main(): Promise<void> {
       ["stack", "init", "demo"],
       "pulumi stack init demo (local file backend in a temp folder)",
     );
-    await run(["config", "set", "smartag:region", "cn-shanghai"]);
-    await run(["config", "set", "smartag:endpoint", emulator.url]);
-    await run(["config", "set", "smartag:accessKey", KEY.id]);
-    await run(["config", "set", "--secret", "smartag:secretKey", KEY.secret]);
+    await configureForEmulator({ runOk: (args) => run([...args]) }, emulator.url);
     const up = await run(["up", "--yes"], "pulumi up --yes (examples/basic)");
     const summary = up.stdout.split("\n").filter((l) => /created|Duration/.test(l));
     for (const line of summary) step(line.trim());

@@ -5,6 +5,7 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { loadDefaultFixture, type RunningEmulator, startEmulator } from "../../emulator";
 import {
+  configureForEmulator,
   createPulumiWorkspace,
   describeRun,
   type PulumiWorkspace,
@@ -93,10 +94,7 @@ describe("examples under the real Pulumi CLI", () => {
 
     before(async () => {
       ws = await workspace(path.join(repoRoot, "examples", "basic"));
-      await ws.runOk(["config", "set", "smartag:region", "cn-shanghai"]);
-      await ws.runOk(["config", "set", "smartag:endpoint", emulator.url]);
-      await ws.runOk(["config", "set", "smartag:accessKey", KEY1.id]);
-      await ws.runOk(["config", "set", "--secret", "smartag:secretKey", KEY1.secret]);
+      await configureForEmulator(ws, emulator.url);
     });
 
     it("previews the statistics without deploying", async () => {
@@ -202,10 +200,7 @@ describe("examples under the real Pulumi CLI", () => {
   describe("a secret argument to the Output form", () => {
     it("keeps the result secret in the stack outputs", async () => {
       const ws = await workspace(path.join(__dirname, "fixtures", "secret-arg"));
-      await ws.runOk(["config", "set", "smartag:region", "cn-shanghai"]);
-      await ws.runOk(["config", "set", "smartag:endpoint", emulator.url]);
-      await ws.runOk(["config", "set", "smartag:accessKey", KEY1.id]);
-      await ws.runOk(["config", "set", "--secret", "smartag:secretKey", KEY1.secret]);
+      await configureForEmulator(ws, emulator.url);
       await ws.runOk(["config", "set", "--secret", "smartAgId", "sag-demo0001"]);
       await ws.runOk(["up", "--yes"]);
       assert.deepEqual(await outputs(ws), {

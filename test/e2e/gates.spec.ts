@@ -10,14 +10,14 @@ import {
   startEmulator,
 } from "../../emulator";
 import {
+  configureForEmulator,
   createPulumiWorkspace,
   describeRun,
+  EMULATOR_KEY,
   type PulumiWorkspace,
   repoRoot,
 } from "../helpers/pulumiCli";
 import { assertNoSecrets } from "../helpers/secrets";
-
-const KEY1 = { id: "LTAI5tEmulatorKey01", secret: "emulator-secret-01" };
 
 describe("deployment gates under the real Pulumi CLI", () => {
   let emulator: RunningEmulator;
@@ -31,10 +31,7 @@ describe("deployment gates under the real Pulumi CLI", () => {
     });
     workspaces.push(ws);
     await ws.runOk(["stack", "init", "dev"]);
-    await ws.runOk(["config", "set", "smartag:region", "cn-shanghai"]);
-    await ws.runOk(["config", "set", "smartag:endpoint", emulator.url]);
-    await ws.runOk(["config", "set", "smartag:accessKey", KEY1.id]);
-    await ws.runOk(["config", "set", "--secret", "smartag:secretKey", KEY1.secret]);
+    await configureForEmulator(ws, emulator.url);
     for (const [k, v] of Object.entries(config)) await ws.runOk(["config", "set", k, v]);
     return ws;
   };
@@ -42,7 +39,7 @@ describe("deployment gates under the real Pulumi CLI", () => {
     JSON.parse((await ws.runOk(["stack", "output", "--json"])).stdout) as Record<string, unknown>;
   const exported = async (ws: PulumiWorkspace) => {
     const text = (await ws.runOk(["stack", "export"])).stdout;
-    assertNoSecrets(text, [KEY1.secret], "pulumi stack export");
+    assertNoSecrets(text, [EMULATOR_KEY.secret], "pulumi stack export");
     return JSON.parse(text) as {
       deployment: { resources?: { type: string; outputs?: Record<string, unknown> }[] };
     };

@@ -207,3 +207,22 @@ export function absolutePluginPaths(projectYaml: string, projectDir: string): st
         : `${key}${quote}${path.resolve(projectDir, value)}${quote}${rest}`,
   );
 }
+
+/** The emulator's first AccessKey (emulator/fixtures/default.json). */
+export const EMULATOR_KEY = { id: "LTAI5tEmulatorKey01", secret: "emulator-secret-01" } as const;
+
+/**
+ * Points a stack's default smartag provider at an emulator: region, endpoint and an AccessKey,
+ * the secret half set with --secret so it is stored encrypted, as a user would.
+ */
+export async function configureForEmulator(
+  ws: Pick<PulumiWorkspace, "runOk">,
+  endpoint: string,
+  options: { region?: string; key?: { id: string; secret: string } } = {},
+): Promise<void> {
+  const key = options.key ?? EMULATOR_KEY;
+  await ws.runOk(["config", "set", "smartag:region", options.region ?? "cn-shanghai"]);
+  await ws.runOk(["config", "set", "smartag:endpoint", endpoint]);
+  await ws.runOk(["config", "set", "smartag:accessKey", key.id]);
+  await ws.runOk(["config", "set", "--secret", "smartag:secretKey", key.secret]);
+}

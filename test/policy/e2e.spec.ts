@@ -14,15 +14,16 @@ import {
   startEmulator,
 } from "../../emulator";
 import {
+  configureForEmulator,
   createPulumiWorkspace,
   describeRun,
+  EMULATOR_KEY,
   type PulumiWorkspace,
   type RunResult,
   repoRoot,
 } from "../helpers/pulumiCli";
 import { assertNoSecrets } from "../helpers/secrets";
 
-const KEY = { id: "LTAI5tEmulatorKey01", secret: "emulator-secret-01" };
 const PACK = path.join(repoRoot, "examples", "policy-pack");
 const BOB_OVER_3 = "bob.smith: 5 online, limit 3 per user";
 
@@ -39,10 +40,7 @@ describe("policy pack under the real Pulumi CLI", () => {
     });
     workspaces.push(ws);
     await ws.runOk(["stack", "init", "dev"]);
-    await ws.runOk(["config", "set", "smartag:region", "cn-shanghai"]);
-    await ws.runOk(["config", "set", "smartag:endpoint", emulator.url]);
-    await ws.runOk(["config", "set", "smartag:accessKey", KEY.id]);
-    await ws.runOk(["config", "set", "--secret", "smartag:secretKey", KEY.secret]);
+    await configureForEmulator(ws, emulator.url);
     return ws;
   };
 
@@ -71,7 +69,8 @@ describe("policy pack under the real Pulumi CLI", () => {
   after(async () => {
     await emulator.close();
     try {
-      for (const r of runs) assertNoSecrets(`${r.stdout}\n${r.stderr}`, [KEY.secret], "pulumi");
+      for (const r of runs)
+        assertNoSecrets(`${r.stdout}\n${r.stderr}`, [EMULATOR_KEY.secret], "pulumi");
     } finally {
       await Promise.all(workspaces.map((ws) => ws.cleanup()));
     }
