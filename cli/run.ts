@@ -317,7 +317,7 @@ function requestIssue(issue: ValidationIssue, chunk: readonly SourcedName[]): Us
   const m = /^userNames\[(\d+)\]/.exec(issue.property);
   const named = m ? chunk[Number(m[1])] : undefined;
   if (named) {
-    return { where: `${named.origin} ${JSON.stringify(named.name)}`, reason: issue.reason };
+    return { where: `${named.origin} ${quoteClipped(named.name)}`, reason: issue.reason };
   }
   if (issue.property === "userNames" && chunk.length === 0) {
     return {
@@ -326,6 +326,13 @@ function requestIssue(issue: ValidationIssue, chunk: readonly SourcedName[]): Us
     };
   }
   return { where: issue.property, reason: issue.reason };
+}
+
+/** A name as typed, cut short when it is far longer than any valid name (33 characters). */
+function quoteClipped(name: string): string {
+  const max = 64;
+  if (name.length <= max) return JSON.stringify(name);
+  return `${JSON.stringify(name.slice(0, max))}... (${name.length} characters)`;
 }
 
 function formatUsageIssues(issues: readonly UsageIssue[]): string {

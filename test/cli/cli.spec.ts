@@ -263,6 +263,17 @@ describe("smartag-stats CLI", () => {
       assert.equal(emulator.requests.length, 0);
     });
 
+    it("clips a very long bad name in the message instead of echoing all of it", async () => {
+      const long = `x${"y".repeat(99_999)}`;
+      const r = await stats([...DEMO, "--user", long]);
+      assert.equal(r.code, 2);
+      assert.match(
+        r.stderr,
+        /- --user "xy{63}"\.\.\. \(100000 characters\): must be at most 33 characters/,
+      );
+      assert.ok(r.stderr.length < 1_000, `${r.stderr.length} characters on stderr`);
+    });
+
     it("exits 2 asking for --region, --sag and a name when none is given", async () => {
       const r = await stats([]);
       assert.equal(r.code, 2);
