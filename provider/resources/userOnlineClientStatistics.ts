@@ -15,8 +15,8 @@ import {
   findLimitViolations,
   formatLimitViolations,
   type LimitViolation,
+  maskSecretNames,
   type OnlineLimits,
-  type StatisticsLike,
 } from "../../sdk/nodejs/limits";
 import type {
   CallOptions,
@@ -314,12 +314,9 @@ function enforceLimits(
 ): void {
   const violations = findLimitViolations(stats, pick(limits, LIMIT_KEYS) as OnlineLimits);
   if (violations.length === 0) return;
-  const shown: StatisticsLike = maskNames
-    ? { smartAgId: "[secret]", userStatistics: [], totalOnlineCount: stats.totalOnlineCount }
-    : stats;
-  const listed = maskNames
-    ? violations.map((v) => ("userName" in v ? { ...v, userName: "[secret]" } : v))
-    : violations;
+  const { stats: shown, violations: listed } = maskNames
+    ? maskSecretNames(stats, violations)
+    : { stats, violations };
   throw new SmartagLimitsError(formatLimitViolations(shown, listed), listed);
 }
 

@@ -14,13 +14,13 @@ import {
   findLimitViolations,
   formatLimitViolations,
   type LimitViolation,
+  maskSecretNames,
   type OnlineLimits,
   type StatisticsLike,
 } from "./limits";
 import type * as outputs from "./types/output";
 
 const marker = Symbol.for("pulumi-smartag:OnlineLimitsError");
-const SECRET = "[secret]";
 
 /**
  * The statistics a resource records, each field an `Output`: what both `UserOnlineClientStatistics`
@@ -120,12 +120,9 @@ export class OnlineLimitsError extends pulumi.RunError {
     violations: readonly LimitViolation[],
     options: { secret?: boolean } = {},
   ) {
-    const shown: StatisticsLike = options.secret
-      ? { smartAgId: SECRET, userStatistics: [], totalOnlineCount: stats.totalOnlineCount }
-      : stats;
-    const listed = options.secret
-      ? violations.map((v) => ("userName" in v ? { ...v, userName: SECRET } : v))
-      : violations;
+    const { stats: shown, violations: listed } = options.secret
+      ? maskSecretNames(stats, violations)
+      : { stats, violations };
     super(formatLimitViolations(shown, listed));
     this.violations = listed;
     this.smartAgId = shown.smartAgId;

@@ -83,6 +83,21 @@ export function findLimitViolations(stats: StatisticsLike, limits: OnlineLimits)
   return violations;
 }
 
+/**
+ * Statistics and violations fit to show when the statistics were secret: the instance and
+ * every user name become `[secret]`, counts and limits stay (they say what broke).
+ */
+export function maskSecretNames(
+  stats: StatisticsLike,
+  violations: readonly LimitViolation[],
+): { stats: StatisticsLike; violations: LimitViolation[] } {
+  const hidden = "[secret]";
+  return {
+    stats: { smartAgId: hidden, userStatistics: [], totalOnlineCount: stats.totalOnlineCount },
+    violations: violations.map((v) => ("userName" in v ? { ...v, userName: hidden } : v)),
+  };
+}
+
 /** One line per violation, under a heading naming the instance, for a person to act on. */
 export function formatLimitViolations(
   stats: StatisticsLike,
