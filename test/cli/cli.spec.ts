@@ -395,12 +395,24 @@ describe("smartag-stats CLI", () => {
     });
 
     it("exits 1 telling to raise --timeout-ms when the API keeps throttling past the budget", async () => {
-      emulator.setFaults({ throttleRate: 1, seed: 3 });
+      // Each answer takes 150 ms, so the default attempts (5, at least 750 ms) cannot all be
+      // spent inside the 500 ms budget whatever the jitter draws: the deadline ends the call.
+      emulator.setFaults({ throttleRate: 1, latencyMs: 150, seed: 3 });
       const r = await stats([...DEMO, "--user", "doctest", "--timeout-ms", "500", "--verbose"]);
       assert.equal(r.code, 1);
       assert.match(r.stderr, /hint: raise --timeout-ms \(now 500\)/);
       assert.match(r.stderr, /request 1 got Throttling\.User; retrying in \d+ ms/);
       assert.ok(emulator.requests.length >= 1);
+    });
+
+    it("exits 1 with the throttling code, its RequestId and a hint when the retries run out first", async () => {
+      emulator.setFaults({ throttleRate: 1, seed: 3 });
+      const r = await stats([...DEMO, "--user", "doctest"]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /Throttling\.User: .*\(RequestId: [0-9A-F-]{36}\)/);
+      assert.match(r.stderr, /hint: the API throttled the calls: lower concurrency or try again later/);
+      assert.doesNotMatch(r.stderr, /--timeout-ms/);
+      assert.equal(emulator.requests.length, 5, "the default 5 attempts, no more");
     });
   });
 
