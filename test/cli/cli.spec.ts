@@ -410,7 +410,10 @@ describe("smartag-stats CLI", () => {
       const r = await stats([...DEMO, "--user", "doctest"]);
       assert.equal(r.code, 1);
       assert.match(r.stderr, /Throttling\.User: .*\(RequestId: [0-9A-F-]{36}\)/);
-      assert.match(r.stderr, /hint: the API throttled the calls: lower concurrency or try again later/);
+      assert.match(
+        r.stderr,
+        /hint: the API throttled the calls: lower concurrency or try again later/,
+      );
       assert.doesNotMatch(r.stderr, /--timeout-ms/);
       assert.equal(emulator.requests.length, 5, "the default 5 attempts, no more");
     });
