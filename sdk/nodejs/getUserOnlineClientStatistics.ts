@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { rethrowInvokeFailure } from "./errors";
 import type * as outputs from "./types/output";
 import * as utilities from "./utilities";
 
@@ -23,6 +24,8 @@ export const getUserOnlineClientStatisticsToken = "smartag:index:getUserOnlineCl
  * @param opts `provider` picks an explicit {@link Provider} (another region, account or
  *   endpoint); `parent` lets the call inherit its parent's provider.
  * @returns The online counts, one per requested name, in request order.
+ * @throws InvokeError (as the rejection) when an argument is refused or the API answers with an
+ *   error; its message names the field, or the API's code and RequestId.
  *
  * @example
  * ```typescript
@@ -43,15 +46,17 @@ export function getUserOnlineClientStatistics(
     utilities.resourceOptsDefaults(),
     opts ?? {},
   );
-  return pulumi.runtime.invoke(
-    getUserOnlineClientStatisticsToken,
-    {
-      regionId: args.regionId,
-      smartAgId: args.smartAgId,
-      userNames: args.userNames,
-    },
-    merged,
-  );
+  return pulumi.runtime
+    .invoke(
+      getUserOnlineClientStatisticsToken,
+      {
+        regionId: args.regionId,
+        smartAgId: args.smartAgId,
+        userNames: args.userNames,
+      },
+      merged,
+    )
+    .catch((e: unknown) => rethrowInvokeFailure(getUserOnlineClientStatisticsToken, e));
 }
 
 /**
@@ -129,6 +134,8 @@ export interface GetUserOnlineClientStatisticsResult {
  * @param opts `provider` picks an explicit {@link Provider}; `parent` lets the call inherit its
  *   parent's provider; `dependsOn` waits for other resources first.
  * @returns The online counts, one per requested name, in request order.
+ * @throws InvokeError (through the `Output`) when an argument is refused or the API answers
+ *   with an error.
  *
  * @example
  * ```typescript
@@ -152,8 +159,8 @@ export function getUserOnlineClientStatisticsOutput(
     opts ?? {},
   );
   // invokeOutput, unlike `output(args).apply(invoke)`, carries the arguments' secretness and
-  // resource dependencies over to the result.
-  return pulumi.runtime.invokeOutput<GetUserOnlineClientStatisticsResult>(
+  // resource dependencies over to the result; recover keeps both and only rewords a failure.
+  const result = pulumi.runtime.invokeOutput<GetUserOnlineClientStatisticsResult>(
     getUserOnlineClientStatisticsToken,
     {
       regionId: args.regionId,
@@ -161,6 +168,9 @@ export function getUserOnlineClientStatisticsOutput(
       userNames: args.userNames,
     },
     merged,
+  );
+  return pulumi.recover(result, (e: unknown) =>
+    rethrowInvokeFailure(getUserOnlineClientStatisticsToken, e),
   );
 }
 

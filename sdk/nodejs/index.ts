@@ -35,6 +35,7 @@ export {
   requireNobodyOnline,
   type StatisticsOutputs,
 } from "./assertions";
+export { InvokeError } from "./errors";
 export {
   type GetUserOnlineClientStatisticsArgs,
   type GetUserOnlineClientStatisticsOutputArgs,

@@ -28,6 +28,31 @@ class Gateway extends pulumi.CustomResource {
 
 let recorded: Recorded;
 
+const apiFailure =
+  "SAG.InstanceNoFound: The specified SAG instance does not exist. (RequestId: 14846A6A-2192-4F6A-B272-B8BD68EBC89B)";
+
+/**
+ * Fails the invoke for instance "sag-missing" as the engine does when the plugin answers with an
+ * error status: the runtime rejects with the gRPC error's `details`, which the engine words as
+ * "invocation of <token> returned an error: <the plugin's message>".
+ */
+function failIfMissing(call: pulumi.runtime.MockCallArgs): void {
+  if (call.inputs.smartAgId !== "sag-missing") return;
+  const details = `invocation of ${token} returned an error: ${apiFailure}`;
+  throw Object.assign(new Error(details), { details });
+}
+
+/** The failure a user should see: an InvokeError (a RunError) with the API's words. */
+function isApiFailure(e: unknown): boolean {
+  assert.ok(smartag.InvokeError.isInstance(e), `not an InvokeError: ${String(e)}`);
+  assert.ok(pulumi.RunError.isInstance(e), "a RunError, printed without a stack");
+  assert.equal(e.token, token);
+  assert.equal(e.reason, apiFailure);
+  assert.equal(e.message, `Invoke of '${token}' failed: ${apiFailure}`);
+  assert.doesNotMatch(String(e.stack), /\n\s+at /, "no stack frames");
+  return true;
+}
+
 function onlyCall(): pulumi.runtime.MockCallArgs {
   assert.equal(recorded.calls.length, 1, "expected exactly one invoke");
   const [call] = recorded.calls;
@@ -38,11 +63,7 @@ function onlyCall(): pulumi.runtime.MockCallArgs {
 describe("getUserOnlineClientStatistics", () => {
   beforeEach(async () => {
     recorded = await installMocks((call) => {
-      if (call.inputs.smartAgId === "sag-missing") {
-        // The runtime reports a failed invoke with the gRPC error's `details`, as the engine sends.
-        const message = "SAG.InstanceNoFound: The specified SAG instance does not exist.";
-        throw Object.assign(new Error(message), { details: message });
-      }
+      failIfMissing(call);
       return { ...cannedResult };
     });
   });
@@ -102,17 +123,29 @@ describe("getUserOnlineClientStatistics", () => {
     assert.equal(onlyCall().provider, `${urn}::hk-id`);
   });
 
-  it("rejects with the provider's message when the invoke fails", async () => {
+  it("rejects with an InvokeError carrying the provider's message when the invoke fails", async () => {
     await assert.rejects(
       smartag.getUserOnlineClientStatistics({ smartAgId: "sag-missing", userNames: ["doctest"] }),
-      /SAG\.InstanceNoFound/,
+      isApiFailure,
     );
   });
 });
 
 describe("getUserOnlineClientStatisticsOutput", () => {
   beforeEach(async () => {
-    recorded = await installMocks(() => ({ ...cannedResult }));
+    recorded = await installMocks((call) => {
+      failIfMissing(call);
+      return { ...cannedResult };
+    });
+  });
+
+  it("fails with an InvokeError carrying the provider's message, through every field", async () => {
+    const result = smartag.getUserOnlineClientStatisticsOutput({
+      smartAgId: pulumi.secret("sag-missing"),
+      userNames: ["doctest"],
+    });
+    await assert.rejects(resolvedValue(result), isApiFailure);
+    await assert.rejects(resolvedValue(result.totalOnlineCount), isApiFailure);
   });
 
   it("sends the same token and argument names as the plain form, with Outputs resolved", async () => {

@@ -288,7 +288,8 @@ export function invokeCalls(source: ts.SourceFile): InvokeCall[] {
     if (!ts.isCallExpression(node)) {
       return;
     }
-    const callee = node.expression.getText();
+    // A chained call may break the callee over lines (`pulumi.runtime\n  .invoke`).
+    const callee = node.expression.getText().replace(/\s+/g, "");
     if (!/^pulumi\.runtime\.invoke(Output)?$/.test(callee)) {
       return;
     }
