@@ -59,7 +59,9 @@ export async function run(io: CliIo): Promise<number> {
   // Loaded only past --help: pop-core and zod are the bulk of startup time.
   const smartag = await import("../provider/smartag");
   const env = settingsEnv(options, io.env, smartag.ENV_FALLBACKS);
-  const region = options.region ?? firstSet(env, smartag.ENV_FALLBACKS.region)?.value;
+  // An empty flag (e.g. --region "$UNSET_VAR" in CI) means unset, as it does for the
+  // environment fallbacks: the variables fill it, and only then may it be missing.
+  const region = nonEmpty(options.region) ?? firstSet(env, smartag.ENV_FALLBACKS.region)?.value;
   if (region === undefined) {
     issues.push({
       where: "--region",
@@ -69,7 +71,8 @@ export async function run(io: CliIo): Promise<number> {
   const resolved = smartag.resolveSettings(
     smartag.withEnvFallbacks(
       {
-        region: options.region,
+        // The region just chosen, so the one validated is the one sent.
+        region,
         endpoint: options.endpoint,
         profile: options.profile,
         concurrency: options.concurrency,
@@ -255,10 +258,14 @@ function settingsEnv(
   env: NodeJS.ProcessEnv,
   fallbacks: EnvFallbacks,
 ): NodeJS.ProcessEnv {
-  if (options.profile === undefined) return env;
+  if (nonEmpty(options.profile) === undefined) return env;
   const out = { ...env };
   for (const key of KEY_SETTINGS) for (const name of fallbacks[key] ?? []) delete out[name];
   return out;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === "" ? undefined : value;
 }
 
 function firstSet(
@@ -300,7 +307,8 @@ function settingIssue(
     concurrency: options.concurrency,
     deadlineMs: options.timeoutMs,
   };
-  const fromEnv = given[key] === undefined ? firstSet(env, fallbacks[key]) : undefined;
+  const unset = given[key] === undefined || given[key] === "";
+  const fromEnv = unset ? firstSet(env, fallbacks[key]) : undefined;
   const where = fromEnv?.name ?? flag ?? fallbacks[key]?.[0] ?? key;
   // Reasons refer to other settings by their config keys; say them the CLI's way.
   const reason = issue.reason.replace(

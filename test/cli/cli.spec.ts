@@ -298,6 +298,37 @@ describe("smartag-stats CLI", () => {
       assert.match(bad.stderr, /- ALIBABA_CLOUD_REGION: must be a region id/);
     });
 
+    it("takes the region from ALIBABA_CLOUD_REGION when --region is given empty", async () => {
+      const r = await stats(
+        ["--region", "", "--sag", "sag-demo0001", "--user", "doctest", "--format", "csv"],
+        { env: { ALIBABA_CLOUD_REGION: "cn-shanghai" } },
+      );
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, "userName,onlineCount\ndoctest,2\n");
+      assert.deepEqual(
+        emulator.requests.map((q) => q.params.RegionId),
+        ["cn-shanghai"],
+      );
+    });
+
+    it("exits 2 asking for --region and sends nothing when --region is empty and no variable is set", async () => {
+      const r = await stats(["--region=", "--sag", "sag-demo0001", "--user", "doctest"], {
+        env: { ALIBABA_CLOUD_REGION: "", ALICLOUD_REGION: undefined },
+      });
+      assert.equal(r.code, 2);
+      assert.equal(r.stdout, "");
+      assert.equal(
+        r.stderr,
+        [
+          "smartag-stats: 1 problem, nothing was sent:",
+          "  - --region: is required (or set ALIBABA_CLOUD_REGION), e.g. --region cn-shanghai",
+          "(see smartag-stats --help)",
+          "",
+        ].join("\n"),
+      );
+      assert.equal(emulator.requests.length, 0);
+    });
+
     it("exits 2 naming the missing variable when only half of an AccessKey is set", async () => {
       const r = await stats([...DEMO, "--user", "doctest"], {
         env: { ALIBABA_CLOUD_ACCESS_KEY_SECRET: undefined },
