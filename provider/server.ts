@@ -78,16 +78,9 @@ export class SmartagProvider {
 
   /** The grpc-js handler table for ResourceProviderService. */
   handlers(): grpc.UntypedServiceImplementation {
-    const unimplemented = (name: string) =>
-      this.unary(async () => {
-        throw new RpcError(
-          grpc.status.UNIMPLEMENTED,
-          `${name} is not implemented by the smartag provider`,
-        );
-      });
-    const impl: Record<string, grpc.handleUnaryCall<unknown, unknown>> = {};
-    for (const method of Object.keys(providerGrpc.ResourceProviderService)) {
-      impl[method] = unimplemented(method);
+    const impl: grpc.UntypedServiceImplementation = {};
+    for (const [method, def] of Object.entries(providerGrpc.ResourceProviderService)) {
+      impl[method] = unimplemented(method, def);
     }
     Object.assign(impl, {
       handshake: this.unary((r: providerPb.ProviderHandshakeRequest) => this.handshake(r)),
@@ -377,6 +370,25 @@ export class SmartagProvider {
   get engine(): string | undefined {
     return this.engineAddress;
   }
+}
+
+/**
+ * The handler for a method this provider does not serve, answering UNIMPLEMENTED in the way the
+ * method's kind allows: grpc-js calls a streaming handler without a callback (`List` streams its
+ * answer), so the status goes out as the stream's error there.
+ */
+function unimplemented(
+  name: string,
+  def: grpc.MethodDefinition<unknown, unknown>,
+): grpc.UntypedHandleCall {
+  const status: Partial<grpc.StatusObject> = {
+    code: grpc.status.UNIMPLEMENTED,
+    details: `${name} is not implemented by the smartag provider`,
+  };
+  if (!def.responseStream) {
+    return (_call: unknown, callback: grpc.sendUnaryData<unknown>) => callback(status);
+  }
+  return (call: grpc.ServerWritableStream<unknown, unknown>) => call.emit("error", status);
 }
 
 function toStruct(value: Record<string, unknown>): structPb.Struct {

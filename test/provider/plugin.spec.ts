@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
+import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import type * as pluginPb from "@pulumi/pulumi/proto/plugin_pb";
 import * as providerPb from "@pulumi/pulumi/proto/provider_pb";
+import * as emptyPb from "google-protobuf/google/protobuf/empty_pb";
 import { loadDefaultFixture, type RunningEmulator, startEmulator } from "../../emulator";
 import { SETTING_KEYS } from "../../provider/smartag/options";
 import { SECRET_SIG, SIG_KEY } from "../../provider/values";
@@ -333,5 +335,17 @@ describe("provider plugin over gRPC", () => {
       p.call("construct", new providerPb.ConstructRequest()),
       (e: grpc.ServiceError) => e.code === grpc.status.UNIMPLEMENTED,
     );
+  });
+
+  it("answers UNIMPLEMENTED for the streaming List and keeps serving", async () => {
+    const p = await start();
+    const stream = p.client.list(new providerPb.ListRequest());
+    stream.on("data", () => assert.fail("List sent a resource"));
+    const [error] = (await once(stream, "error")) as [grpc.ServiceError];
+    assert.equal(error.code, grpc.status.UNIMPLEMENTED);
+    assert.equal(error.details, "list is not implemented by the smartag provider");
+    const info = await p.call<pluginPb.PluginInfo>("getPluginInfo", new emptyPb.Empty());
+    assert.equal(info.getVersion(), JSON.parse(schemaText).version);
+    assert.equal(p.process.exitCode, null);
   });
 });
