@@ -9,6 +9,23 @@ function defineGetter(name: string, get: () => unknown): void {
   Object.defineProperty(exports, name, { get, enumerable: true });
 }
 
+// An empty value counts as unset in every source, as it does in the plugin: `smartag:region: ""`
+// falls through to ALIBABA_CLOUD_REGION, and `smartag:maxAttempts: ""` to the default, so
+// these getters report what the provider will actually use.
+function getString(key: string): string | undefined {
+  const value = config.get(key);
+  return value === "" ? undefined : value;
+}
+
+// Pulumi's own parsers for the rest, so a bad value still throws naming the key.
+function getNumber(key: string): number | undefined {
+  return getString(key) === undefined ? undefined : config.getNumber(key);
+}
+
+function getBoolean(key: string): boolean | undefined {
+  return getString(key) === undefined ? undefined : config.getBoolean(key);
+}
+
 function getEnv(...names: string[]): string | undefined {
   for (const name of names) {
     const value = process.env[name];
@@ -45,7 +62,7 @@ function getEnvBoolean(...names: string[]): boolean | undefined {
 export declare const region: string | undefined;
 defineGetter(
   "region",
-  () => config.get("region") ?? getEnv("ALIBABA_CLOUD_REGION", "ALICLOUD_REGION"),
+  () => getString("region") ?? getEnv("ALIBABA_CLOUD_REGION", "ALICLOUD_REGION"),
 );
 
 /**
@@ -61,7 +78,7 @@ defineGetter(
 export declare const accessKey: string | undefined;
 defineGetter(
   "accessKey",
-  () => config.get("accessKey") ?? getEnv("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY"),
+  () => getString("accessKey") ?? getEnv("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY"),
 );
 
 /**
@@ -78,7 +95,7 @@ defineGetter(
 export declare const secretKey: string | undefined;
 defineGetter(
   "secretKey",
-  () => config.get("secretKey") ?? getEnv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALICLOUD_SECRET_KEY"),
+  () => getString("secretKey") ?? getEnv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALICLOUD_SECRET_KEY"),
 );
 
 /**
@@ -95,8 +112,7 @@ export declare const securityToken: string | undefined;
 defineGetter(
   "securityToken",
   () =>
-    config.get("securityToken") ??
-    getEnv("ALIBABA_CLOUD_SECURITY_TOKEN", "ALICLOUD_SECURITY_TOKEN"),
+    getString("securityToken") ?? getEnv("ALIBABA_CLOUD_SECURITY_TOKEN", "ALICLOUD_SECURITY_TOKEN"),
 );
 
 /**
@@ -112,7 +128,7 @@ defineGetter(
 export declare const profile: string | undefined;
 defineGetter(
   "profile",
-  () => config.get("profile") ?? getEnv("ALIBABA_CLOUD_PROFILE", "ALICLOUD_PROFILE"),
+  () => getString("profile") ?? getEnv("ALIBABA_CLOUD_PROFILE", "ALICLOUD_PROFILE"),
 );
 
 /**
@@ -126,7 +142,7 @@ defineGetter(
  * ```
  */
 export declare const endpoint: string | undefined;
-defineGetter("endpoint", () => config.get("endpoint") ?? getEnv("SMARTAG_ENDPOINT"));
+defineGetter("endpoint", () => getString("endpoint") ?? getEnv("SMARTAG_ENDPOINT"));
 
 /**
  * `smartag:allowInsecureHttp`: whether an `http://` endpoint on a host other than loopback is
@@ -143,8 +159,7 @@ defineGetter("endpoint", () => config.get("endpoint") ?? getEnv("SMARTAG_ENDPOIN
 export declare const allowInsecureHttp: boolean;
 defineGetter(
   "allowInsecureHttp",
-  () =>
-    config.getBoolean("allowInsecureHttp") ?? getEnvBoolean("SMARTAG_ALLOW_INSECURE_HTTP") ?? false,
+  () => getBoolean("allowInsecureHttp") ?? getEnvBoolean("SMARTAG_ALLOW_INSECURE_HTTP") ?? false,
 );
 
 /**
@@ -158,7 +173,7 @@ defineGetter(
  * ```
  */
 export declare const connectTimeoutMs: number;
-defineGetter("connectTimeoutMs", () => config.getNumber("connectTimeoutMs") ?? 5000);
+defineGetter("connectTimeoutMs", () => getNumber("connectTimeoutMs") ?? 5000);
 
 /**
  * `smartag:readTimeoutMs`: how long to wait for a response once connected, in milliseconds;
@@ -171,7 +186,7 @@ defineGetter("connectTimeoutMs", () => config.getNumber("connectTimeoutMs") ?? 5
  * ```
  */
 export declare const readTimeoutMs: number;
-defineGetter("readTimeoutMs", () => config.getNumber("readTimeoutMs") ?? 10000);
+defineGetter("readTimeoutMs", () => getNumber("readTimeoutMs") ?? 10000);
 
 /**
  * `smartag:maxAttempts`: attempts per request, including the first; only transient errors are
@@ -184,7 +199,7 @@ defineGetter("readTimeoutMs", () => config.getNumber("readTimeoutMs") ?? 10000);
  * ```
  */
 export declare const maxAttempts: number;
-defineGetter("maxAttempts", () => config.getNumber("maxAttempts") ?? 5);
+defineGetter("maxAttempts", () => getNumber("maxAttempts") ?? 5);
 
 /**
  * `smartag:retryBaseDelayMs`: the base delay of the exponential backoff, in milliseconds;
@@ -197,7 +212,7 @@ defineGetter("maxAttempts", () => config.getNumber("maxAttempts") ?? 5);
  * ```
  */
 export declare const retryBaseDelayMs: number;
-defineGetter("retryBaseDelayMs", () => config.getNumber("retryBaseDelayMs") ?? 200);
+defineGetter("retryBaseDelayMs", () => getNumber("retryBaseDelayMs") ?? 200);
 
 /**
  * `smartag:retryMaxDelayMs`: the longest delay between two attempts, in milliseconds; default
@@ -210,7 +225,7 @@ defineGetter("retryBaseDelayMs", () => config.getNumber("retryBaseDelayMs") ?? 2
  * ```
  */
 export declare const retryMaxDelayMs: number;
-defineGetter("retryMaxDelayMs", () => config.getNumber("retryMaxDelayMs") ?? 5000);
+defineGetter("retryMaxDelayMs", () => getNumber("retryMaxDelayMs") ?? 5000);
 
 /**
  * `smartag:deadlineMs`: the total time one function call may take, including retries, in
@@ -223,7 +238,7 @@ defineGetter("retryMaxDelayMs", () => config.getNumber("retryMaxDelayMs") ?? 500
  * ```
  */
 export declare const deadlineMs: number;
-defineGetter("deadlineMs", () => config.getNumber("deadlineMs") ?? 60000);
+defineGetter("deadlineMs", () => getNumber("deadlineMs") ?? 60000);
 
 /**
  * `smartag:concurrency`: how many batches of 50 user names are queried in parallel; default
@@ -236,7 +251,7 @@ defineGetter("deadlineMs", () => config.getNumber("deadlineMs") ?? 60000);
  * ```
  */
 export declare const concurrency: number;
-defineGetter("concurrency", () => config.getNumber("concurrency") ?? 4);
+defineGetter("concurrency", () => getNumber("concurrency") ?? 4);
 
 /**
  * `smartag:maxRequestsPerSecond`: the most API requests started in any one second; default `0`
@@ -249,7 +264,7 @@ defineGetter("concurrency", () => config.getNumber("concurrency") ?? 4);
  * ```
  */
 export declare const maxRequestsPerSecond: number;
-defineGetter("maxRequestsPerSecond", () => config.getNumber("maxRequestsPerSecond") ?? 0);
+defineGetter("maxRequestsPerSecond", () => getNumber("maxRequestsPerSecond") ?? 0);
 
 /**
  * `smartag:cacheTtlMs`: how long an identical call's answer is reused, in milliseconds; `0`
@@ -262,4 +277,4 @@ defineGetter("maxRequestsPerSecond", () => config.getNumber("maxRequestsPerSecon
  * ```
  */
 export declare const cacheTtlMs: number;
-defineGetter("cacheTtlMs", () => config.getNumber("cacheTtlMs") ?? 5000);
+defineGetter("cacheTtlMs", () => getNumber("cacheTtlMs") ?? 5000);
