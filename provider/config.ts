@@ -21,10 +21,14 @@ export const PACKAGE = "smartag";
 /** Reads the config keys out of a Configure/CheckConfig property map (secrets unwrapped). */
 export function settingsFromArgs(args: Record<string, unknown> | undefined): {
   input: SettingsInput;
+  /** Keys that are not configuration keys of this provider. */
   unknownKeys: string[];
+  /** Configuration keys whose values are not known until the update (preview only). */
+  unknownValueKeys: string[];
 } {
   const input: Record<string, unknown> = {};
   const unknownKeys: string[] = [];
+  const unknownValueKeys: string[] = [];
   for (const [key, raw] of Object.entries(args ?? {})) {
     // The engine adds its own bookkeeping keys (e.g. `version`) to provider inputs.
     if (key === "version" || key === "pluginDownloadURL") continue;
@@ -32,10 +36,23 @@ export function settingsFromArgs(args: Record<string, unknown> | undefined): {
       unknownKeys.push(key);
       continue;
     }
-    const { value } = unwrap(raw);
-    if (value !== undefined && value !== null && value !== "") input[key] = value;
+    const { value, unknown } = unwrap(raw);
+    if (unknown) unknownValueKeys.push(key);
+    else if (value !== undefined && value !== null && value !== "") input[key] = value;
   }
-  return { input: input as SettingsInput, unknownKeys };
+  return { input: input as SettingsInput, unknownKeys, unknownValueKeys };
+}
+
+/**
+ * Whether an issue could go away once the unknown values are known: it is about one of them,
+ * or it is a rule across keys that names one of them. Every cross-key rule names the other key
+ * in its reason (`secretKey: is required when accessKey is set`), since that is what a person
+ * needs to act on it; that naming is what this relies on.
+ */
+function dependsOnUnknown(issue: ValidationIssue, unknownValueKeys: readonly string[]): boolean {
+  return unknownValueKeys.some(
+    (k) => issue.property === k || new RegExp(`\\b${k}\\b`).test(issue.reason),
+  );
 }
 
 /** Reads `smartag:config:<key>` (legacy variables) or `smartag:<key>` (PULUMI_CONFIG). */
@@ -79,6 +96,12 @@ export interface ConfigSources {
   env?: NodeJS.ProcessEnv;
   /** Report keys this provider does not know (CheckConfig); Configure tolerates them. */
   strict?: boolean;
+  /**
+   * Values not known until the update (CheckConfig in a preview) are not judged, nor the rules
+   * across keys that involve them; no settings come back then. Without this, an unknown value
+   * is itself the problem reported.
+   */
+  allowUnknowns?: boolean;
 }
 
 /** Resolves the provider's settings from every source, reporting problems by key. */
@@ -87,7 +110,7 @@ export function resolveProviderConfig(sources: ConfigSources): {
   issues: ValidationIssue[];
 } {
   const env = sources.env ?? process.env;
-  const { input, unknownKeys } = settingsFromArgs(sources.args);
+  const { input, unknownKeys, unknownValueKeys } = settingsFromArgs(sources.args);
   const merged = withEnvFallbacks(
     merge(input, settingsFromVariables(sources.variables ?? {}), settingsFromPulumiConfigEnv(env)),
     env,
@@ -98,7 +121,14 @@ export function resolveProviderConfig(sources: ConfigSources): {
       property: k,
       reason: `is not a configuration key of the smartag provider (known: ${SETTING_KEYS.join(", ")})`,
     })),
-    ...issues,
+    // Only what is known can be wrong: a preview judges the rest at the update.
+    ...issues.filter((i) => !dependsOnUnknown(i, unknownValueKeys)),
   ];
+  if (unknownValueKeys.length > 0) {
+    if (!sources.allowUnknowns) {
+      all.push(...unknownValueKeys.map((k) => ({ property: k, reason: "is not known yet" })));
+    }
+    return { issues: all };
+  }
   return all.length > 0 || !settings ? { issues: all } : { settings, issues: [] };
 }

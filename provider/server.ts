@@ -167,6 +167,7 @@ export class SmartagProvider {
       args: news,
       env: this.env,
       strict: true,
+      allowUnknowns: true,
     });
     return new providerPb.CheckResponse()
       .setInputs(r.getNews() ?? new structPb.Struct())

@@ -8,7 +8,7 @@ import * as providerPb from "@pulumi/pulumi/proto/provider_pb";
 import * as emptyPb from "google-protobuf/google/protobuf/empty_pb";
 import { loadDefaultFixture, type RunningEmulator, startEmulator } from "../../emulator";
 import { SETTING_KEYS } from "../../provider/smartag/options";
-import { SECRET_SIG, SIG_KEY } from "../../provider/values";
+import { SECRET_SIG, SIG_KEY, UNKNOWN } from "../../provider/values";
 import { REPO, type RunningPlugin, startPlugin, struct } from "../helpers/plugin";
 import { assertNoSecrets } from "../helpers/secrets";
 
@@ -125,6 +125,62 @@ describe("provider plugin over gRPC", () => {
     );
     assert.deepEqual(failuresOf(good), []);
     assert.equal(good.getInputs()?.toJavaScript().region, "cn-shanghai");
+  });
+
+  it("CheckConfig in a preview judges only known values and the rules among them", async () => {
+    const p = await start();
+    const check = async (news: Record<string, unknown>) =>
+      failuresOf(
+        await p.call<providerPb.CheckResponse>(
+          "checkConfig",
+          new providerPb.CheckRequest()
+            .setUrn("urn:pulumi:dev::proj::pulumi:providers:smartag::hk")
+            .setType("pulumi:providers:smartag")
+            .setNews(struct(news)),
+        ),
+      );
+    // A secret from another resource's output is unknown in a preview: it may well be set.
+    assert.deepEqual(
+      await check({
+        region: "cn-hongkong",
+        accessKey: KEY1.accessKey,
+        secretKey: UNKNOWN,
+        version: "0.1.0",
+      }),
+      [],
+    );
+    assert.deepEqual(
+      await check({ accessKey: { [SIG_KEY]: SECRET_SIG, value: UNKNOWN }, secretKey: SECRET }),
+      [],
+    );
+    assert.deepEqual(
+      await check({ accessKey: UNKNOWN, secretKey: UNKNOWN, securityToken: "sts-token" }),
+      [],
+    );
+    assert.deepEqual(
+      await check({ region: UNKNOWN, endpoint: "http://10.0.0.1:80", allowInsecureHttp: UNKNOWN }),
+      [],
+    );
+    assert.deepEqual(await check({ retryBaseDelayMs: UNKNOWN, retryMaxDelayMs: "100" }), []);
+    // What is known is still judged, the unknown key's other rules included.
+    assert.deepEqual(
+      await check({
+        region: "Shanghai",
+        accessKey: KEY1.accessKey,
+        secretKey: UNKNOWN,
+        endpoint: "http://10.0.0.1:80/path",
+        allowInsecureHttp: UNKNOWN,
+        regoin: UNKNOWN,
+      }),
+      [
+        {
+          property: "regoin",
+          reason: `is not a configuration key of the smartag provider (known: ${SETTING_KEYS.join(", ")})`,
+        },
+        { property: "region", reason: "must be a region id such as cn-shanghai" },
+        { property: "endpoint", reason: "must be an origin only, without path, query or fragment" },
+      ],
+    );
   });
 
   it("DiffConfig reports the keys that changed", async () => {
