@@ -177,9 +177,13 @@ export class SmartagProvider {
   private async diffConfig(r: providerPb.DiffRequest) {
     const olds = unwrap(r.getOldInputs()?.toJavaScript() ?? r.getOlds()?.toJavaScript() ?? {})
       .value as Record<string, unknown>;
-    const news = unwrap(r.getNews()?.toJavaScript() ?? {}).value as Record<string, unknown>;
+    const rawNews = (r.getNews()?.toJavaScript() ?? {}) as Record<string, unknown>;
+    const news = unwrap(rawNews).value as Record<string, unknown>;
     const keys = new Set([...Object.keys(olds), ...Object.keys(news)]);
-    const diffs = [...keys].filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+    // An unknown unwraps to undefined like an absent key, but it may be anything at the update.
+    const diffs = [...keys].filter(
+      (k) => unwrap(rawNews[k]).unknown || JSON.stringify(olds[k]) !== JSON.stringify(news[k]),
+    );
     return new providerPb.DiffResponse()
       .setChanges(
         diffs.length > 0

@@ -195,6 +195,19 @@ describe("provider plugin over gRPC", () => {
     assert.deepEqual(res.getDiffsList(), ["region"]);
   });
 
+  it("DiffConfig counts a key added or set as a value not known yet as changed", async () => {
+    const p = await start();
+    const res = await p.call<providerPb.DiffResponse>(
+      "diffConfig",
+      new providerPb.DiffRequest()
+        .setOldInputs(struct({ version: "0.1.0", endpoint: "http://127.0.0.1:1" }))
+        .setOlds(struct({ version: "0.1.0", endpoint: "http://127.0.0.1:1" }))
+        .setNews(struct({ version: "0.1.0", region: UNKNOWN, endpoint: UNKNOWN })),
+    );
+    assert.equal(res.getChanges(), providerPb.DiffResponse.DiffChanges.DIFF_SOME);
+    assert.deepEqual(res.getDiffsList(), ["endpoint", "region"]);
+  });
+
   it("answers 1 and 120 names from the fixture after Configure with explicit config", async () => {
     const p = await start();
     const conf = await configure(p, { region: "cn-shanghai", endpoint: emulator.url, ...KEY1 });
