@@ -3,8 +3,10 @@
  * cannot load the `smartag` provider plugin. It behaves like {@link UserOnlineClientStatistics}
  * (same inputs, outputs, limits, diff and refresh), with the differences any dynamic resource
  * has: its type is `pulumi-nodejs:dynamic/smartag:UserOnlineClientStatistics`, it takes no
- * `provider` option, and it needs the npm package `pulumi-smartag-provider` installed next to
- * this one.
+ * `provider` option, and it needs the plugin's package `pulumi-smartag-provider` (the root
+ * package of the pulumi-smartag repository, built; not on npm): either this SDK is used from
+ * inside a built checkout, or that checkout is installed by path next to this package
+ * (`npm install /path/to/pulumi-smartag`).
  *
  * Credentials: a dynamic provider's functions are serialised into the Pulumi state, so these
  * capture nothing but a package path. At run time, in the engine's dynamic provider process,

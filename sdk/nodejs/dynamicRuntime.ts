@@ -8,12 +8,14 @@
  * passes to `configure` (or the environment). So no client, no configuration and no credential
  * is ever part of the serialised text or the state.
  *
- * Where the logic comes from: the npm package `pulumi-smartag-provider` (the plugin's package,
- * which holds the client and the resource's Check/Diff/Create/Read/Update), installed next to
- * this SDK. This SDK does not bundle a second copy of the client: the dynamic form and the
- * plugin share one implementation, and a program that uses the dynamic form installs
- * `pulumi-smartag-provider` as well. Within the pulumi-smartag repository, where this SDK sits
- * at `<repository>/sdk/nodejs`, the repository itself is that package.
+ * Where the logic comes from: the package `pulumi-smartag-provider` (the repository's root
+ * package, the plugin's own, which holds the client and the resource's Check/Diff/Create/Read/
+ * Update), compiled into its `dist/`. This SDK does not bundle a second copy of the client: the
+ * dynamic form and the plugin share one implementation. That package is private (not on npm),
+ * so it is found either installed next to this SDK by path from a built checkout (`npm install
+ * /path/to/pulumi-smartag`, or a `file:` dependency: npm links the folder, `dist/` included),
+ * or, when this SDK sits at `<repository>/sdk/nodejs`, as the repository around it. A tarball
+ * from `npm pack` has no `dist/` (git ignores it), so it does not work.
  *
  * Not part of the public API: only dynamic.ts's provider functions load it.
  */
@@ -99,9 +101,11 @@ function loadStandalone(): Standalone {
     if (path.dirname(dir) === dir) break;
   }
   throw new Error(
-    `smartag.dynamic.UserOnlineClientStatistics needs the npm package ${PROVIDER_PACKAGE} ` +
-      `(the Smartag client it runs); install it next to pulumi-smartag (npm install ${PROVIDER_PACKAGE}), ` +
-      "or use smartag.UserOnlineClientStatistics, which runs in the provider plugin",
+    `smartag.dynamic.UserOnlineClientStatistics needs ${specifier} (the Smartag client it runs). ` +
+      `${PROVIDER_PACKAGE} is the root package of the pulumi-smartag repository and is not on npm: ` +
+      "build a checkout (npm ci && npm run build) and install it by path next to pulumi-smartag " +
+      "(npm install /path/to/pulumi-smartag), or use smartag.UserOnlineClientStatistics, which " +
+      "runs in the provider plugin",
   );
 }
 
