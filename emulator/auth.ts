@@ -1,7 +1,7 @@
 import { errors } from "./errors";
 import type { AccessKey } from "./fixture";
 import type { NonceStore } from "./nonces";
-import { computeSignature, signatureMatches } from "./signature";
+import { computeSignature, signatureMatches, stringToSign } from "./signature";
 
 export const TIMESTAMP_WINDOW_MS = 15 * 60 * 1000;
 
@@ -60,7 +60,9 @@ export function authenticate(ctx: AuthContext): AccessKey {
   const key = ctx.keys.get(accessKeyId);
   if (key === undefined) throw errors.accessKeyNotFound();
   const expected = computeSignature(ctx.method, params, key.secret);
-  if (!signatureMatches(expected, signature)) throw errors.signatureMismatch();
+  if (!signatureMatches(expected, signature)) {
+    throw errors.signatureMismatch(stringToSign(ctx.method, params));
+  }
 
   if (Math.abs(ctx.now - sentAt) > TIMESTAMP_WINDOW_MS) throw errors.timestampExpired();
 

@@ -62,11 +62,15 @@ export const errors = {
     ),
   accessKeyNotFound: () =>
     new ApiError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found."),
-  signatureMismatch: () =>
+  /**
+   * Worded as the public gateway words it: it quotes the string it signed, which holds every
+   * request parameter, the STS token included. Clients must not pass that on.
+   */
+  signatureMismatch: (stringToSign: string) =>
     new ApiError(
       400,
       "SignatureDoesNotMatch",
-      "Specified signature does not match our calculation.",
+      `Specified signature is not matched with our calculation. server string to sign is:${stringToSign}`,
     ),
   timestampFormat: () =>
     new ApiError(

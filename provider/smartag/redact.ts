@@ -8,7 +8,19 @@ const MASK = "***";
 
 /** Query/form fields whose values are credentials or derived from them. */
 const SENSITIVE_FIELDS = ["Signature", "SecurityToken", "AccessKeySecret", "AccessKeyId"];
-const FIELD_PATTERN = new RegExp(`\\b(${SENSITIVE_FIELDS.join("|")})=[^&\\s"',]*`, "g");
+/**
+ * `Field=value` in a query or form, also percent-encoded once (`Field%3Dvalue%26…`) or twice
+ * (`Field%253Dvalue%2526…`), as a string to sign quoted back by the API encodes it.
+ */
+const FIELD_PATTERN = new RegExp(
+  `\\b(${SENSITIVE_FIELDS.join("|")})(=|%3[dD]|%253[dD])(?:(?!%26|%2526)[^&\\s"',])*`,
+  "g",
+);
+/**
+ * The API's `SignatureDoesNotMatch` message quotes the whole string it signed: every request
+ * parameter, the STS token among them. Nothing in it helps a user more than the code does.
+ */
+const STRING_TO_SIGN = /(string to sign is:?)\s*\S+/gi;
 
 /** A redactor that knows the exact secret values in play as well as the field patterns. */
 export class Redactor {
@@ -24,7 +36,7 @@ export class Redactor {
   }
 
   redact(text: string): string {
-    let out = text.replace(FIELD_PATTERN, `$1=${MASK}`);
+    let out = text.replace(STRING_TO_SIGN, "$1 [omitted]").replace(FIELD_PATTERN, `$1$2${MASK}`);
     for (const s of this.secrets) {
       for (const form of encodings(s)) out = out.split(form).join(MASK);
     }
@@ -32,9 +44,13 @@ export class Redactor {
   }
 }
 
-/** The forms a value takes on the wire: raw, form/URL-encoded, and RPC percent-encoded. */
+/**
+ * The forms a value takes on the wire: raw, form/URL-encoded, RPC percent-encoded, and each
+ * encoded twice (the string to sign encodes the already encoded parameters again).
+ */
 function encodings(value: string): string[] {
-  const forms = new Set([value, encodeURIComponent(value), rpcEncode(value)]);
+  const once = [encodeURIComponent(value), rpcEncode(value)];
+  const forms = new Set([value, ...once, ...once.map(encodeURIComponent), ...once.map(rpcEncode)]);
   return [...forms];
 }
 
