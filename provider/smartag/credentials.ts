@@ -6,6 +6,7 @@
  */
 import { SmartagCredentialsError } from "./errors";
 import type { ResolvedSettings } from "./options";
+import { Redactor } from "./redact";
 
 export interface Credentials {
   accessKeyId: string;
@@ -122,15 +123,35 @@ function fromChain(description: string, build: () => ChainProvider[]): Credentia
             };
           }
         } catch (e) {
-          reasons.push(e instanceof Error ? e.message : String(e));
+          reasons.push(safeReason(e instanceof Error ? e.message : String(e)));
         }
       }
       throw new SmartagCredentialsError(
         `no Alibaba Cloud credentials found (${description}): set an AccessKey pair ` +
-          "(smartag:accessKey and smartag:secretKey, or ALIBABA_CLOUD_ACCESS_KEY_ID and " +
-          "ALIBABA_CLOUD_ACCESS_KEY_SECRET), or a profile" +
+          "(ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or the " +
+          "provider's accessKey and secretKey), or a profile" +
           (reasons.length > 0 ? `; the chain said: ${reasons.join("; ")}` : ""),
       );
     },
   };
+}
+
+/** Longest reason quoted from the chain; its messages name files and variables, not more. */
+const MAX_REASON = 200;
+
+/**
+ * What of a credential source's error may be quoted. `@alicloud/credentials` puts file contents
+ * into some messages (a CLI config it cannot parse is quoted whole after "failed:", secrets
+ * and all), so a reason is cut at "failed:", at the first line break and at anything that
+ * opens a JSON or INI body, and field-redacted as well.
+ */
+export function safeReason(message: string): string {
+  let text = message.split(/\r?\n/, 1)[0] ?? "";
+  const failed = text.indexOf("failed:");
+  if (failed !== -1) text = text.slice(0, failed + "failed".length);
+  const body = text.search(/[{[=]/);
+  if (body !== -1) text = text.slice(0, body);
+  text = text.trim();
+  if (text.length > MAX_REASON) text = `${text.slice(0, MAX_REASON)}…`;
+  return new Redactor().redact(text);
 }
