@@ -133,12 +133,17 @@ export class SmartagResponseError extends SmartagError {
   }
 }
 
-/** The call's total deadline passed; `cause` is the last error seen, if any. */
+/**
+ * The call's total deadline passed, or would pass before the next attempt could be made (a
+ * backoff or a rate-limit wait longer than the time left: `early`); `cause` is the last error
+ * seen, if any.
+ */
 export class SmartagDeadlineError extends SmartagError {
   override readonly name = "SmartagDeadlineError";
-  constructor(deadlineMs: number, attempts: number, cause?: unknown) {
+  constructor(deadlineMs: number, attempts: number, cause?: unknown, early = false) {
     const last = SmartagError.isInstance(cause) ? `; last error: ${cause.message}` : "";
-    super(`deadline of ${deadlineMs} ms exceeded after ${attempts} attempt(s)${last}`, {
+    const what = early ? "would pass before another attempt, after" : "exceeded after";
+    super(`deadline of ${deadlineMs} ms ${what} ${attempts} attempt(s)${last}`, {
       code: "DeadlineExceeded",
       retryable: false,
       cause,

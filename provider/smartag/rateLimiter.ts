@@ -8,7 +8,7 @@
  */
 
 import { SmartagDeadlineError, SmartagError } from "./errors";
-import type { Deadline } from "./retry";
+import { type Deadline, sleep } from "./retry";
 
 /** Slack on the one-second window, for requests that reach the API sooner than they left us. */
 const WINDOW_MS = 1_050;
@@ -54,9 +54,10 @@ export class RateLimiter {
         const waiting = new SmartagError("still waiting for a turn under maxRequestsPerSecond", {
           code: "RateLimited",
         });
-        throw new SmartagDeadlineError(deadline.totalMs, 0, waiting);
+        throw new SmartagDeadlineError(deadline.totalMs, 0, waiting, true);
       }
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      // A cancelled caller stops waiting at once; the loop then throws Cancelled.
+      await sleep(waitMs, signal);
     }
   }
 }

@@ -65,7 +65,7 @@ export async function withRetry<T>(
       if (!retryable || attempt >= policy.maxAttempts || hooks.signal?.aborted) throw e;
       const delayMs = backoffDelay(attempt, policy, hooks.random);
       if (delayMs >= deadline.remaining()) {
-        throw new SmartagDeadlineError(deadline.totalMs, attempt, e);
+        throw new SmartagDeadlineError(deadline.totalMs, attempt, e, true);
       }
       hooks.onRetry?.({ attempt, delayMs, error: e });
       await sleep(delayMs, hooks.signal);
@@ -74,7 +74,8 @@ export async function withRetry<T>(
   }
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+/** Waits `ms`, or less when `signal` aborts first; never rejects. */
+export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
     if (ms <= 0) return resolve();
     const timer = setTimeout(done, ms);

@@ -423,7 +423,7 @@ describe("SmartagClient against the emulator", () => {
         assert.ok(e instanceof SmartagDeadlineError);
         assert.match(
           e.message,
-          /deadline of 700 ms exceeded .*still waiting for a turn under maxRequestsPerSecond/,
+          /deadline of 700 ms would pass before another attempt, after 0 attempt\(s\); last error: still waiting for a turn under maxRequestsPerSecond/,
         );
         return true;
       },

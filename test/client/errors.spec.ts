@@ -177,7 +177,7 @@ describe("retry", () => {
         assert.equal(e.code, "DeadlineExceeded");
         assert.match(
           e.message,
-          /deadline of 150 ms exceeded after 1 attempt\(s\); last error: reset/,
+          /deadline of 150 ms would pass before another attempt, after 1 attempt\(s\); last error: reset/,
         );
         return true;
       },
