@@ -6,6 +6,7 @@
  * Signature and SecurityToken into the URL and copies that URL into its error messages.
  */
 import RPCClient from "@alicloud/pop-core";
+import { CONNECT_TIMEOUT_OPTION, connectTimeoutAgent } from "./agent";
 import { type CredentialsSource, credentialsSourceFor } from "./credentials";
 import {
   SmartagApiError,
@@ -82,10 +83,7 @@ export class SmartagClient {
   private readonly deps: ClientDeps;
   private readonly limiter: RateLimiter;
   /** Answers of recent calls by their arguments; a pending call is shared, not repeated. */
-  private readonly cache = new Map<
-    string,
-    { at: number; answer: Promise<UserOnlineClientStatistics> }
-  >();
+  private readonly cache = new Map<string, CacheEntry>();
 
   constructor(settings: ResolvedSettings, deps: ClientDeps = {}) {
     this.settings = settings;
@@ -141,6 +139,9 @@ export class SmartagClient {
   ): Promise<UserOnlineClientStatistics> {
     const issues = this.check(request);
     if (issues.length > 0) throw new SmartagValidationError(issues);
+    // The answer is built after the requests; a caller changing its array meanwhile must not
+    // change what was asked, or leave a name without its count.
+    request = { ...request, userNames: [...request.userNames] };
     const regionId = (request.regionId ?? this.settings.region) as string;
     const ttl = this.settings.cacheTtlMs;
     if (ttl <= 0) return this.query(regionId, request, options);
@@ -151,14 +152,28 @@ export class SmartagClient {
     for (const [k, v] of this.cache) if (now - v.at >= ttl) this.cache.delete(k);
     let entry = this.cache.get(key);
     if (!entry) {
-      entry = { at: now, answer: this.query(regionId, request, options) };
-      this.cache.set(key, entry);
-      const stored = entry;
-      stored.answer.catch(() => {
+      // A shared call belongs to no one caller: it has its own signal, aborted only when every
+      // caller waiting for it has given up (see waitFor).
+      const controller = new AbortController();
+      const answer = this.query(regionId, request, { ...options, signal: controller.signal });
+      const stored: CacheEntry = { at: now, answer, controller, waiters: 0, settled: false };
+      const drop = () => {
         if (this.cache.get(key) === stored) this.cache.delete(key);
-      });
+      };
+      answer.then(
+        () => {
+          stored.settled = true;
+        },
+        () => {
+          stored.settled = true;
+          drop();
+        },
+      );
+      stored.drop = drop;
+      this.cache.set(key, stored);
+      entry = stored;
     }
-    return structuredClone(await entry.answer);
+    return structuredClone(await waitFor(entry, options.signal));
   }
 
   private async query(
@@ -237,17 +252,29 @@ export class SmartagClient {
         onEvent?.({ type: "request", regionId, batch, attempt, names });
         const started = Date.now();
         try {
-          const body = await rpc.request(ACTION, defined, {
+          const connectMs = Math.min(this.settings.connectTimeoutMs, left);
+          const readMs = Math.min(this.settings.readTimeoutMs, left);
+          const answer = await rpc.request(ACTION, defined, {
             method: "POST",
             formatParams: false,
-            connectTimeout: Math.min(this.settings.connectTimeoutMs, left),
-            readTimeout: Math.min(this.settings.readTimeoutMs, left),
+            // httpx turns this into the socket's idle timeout for the whole exchange; the
+            // connect limit is the agent's (agent.ts) and the read limit httpx's response
+            // timer, so this is only a backstop that neither phase can reach.
+            connectTimeout: connectMs + readMs,
+            readTimeout: readMs,
+            beforeRequest: (o: Record<string, unknown>) => ({
+              ...o,
+              [CONNECT_TIMEOUT_OPTION]: connectMs,
+            }),
           });
+          // Verbose mode (see rpcFor) adds the HTTP exchange, for its status.
+          const [body, entry] = answer as [unknown, PopCoreEntry];
           const requestId = (body as { RequestId?: unknown })?.RequestId;
           if (typeof requestId === "string") {
             onEvent?.({ type: "response", batch, requestId, elapsedMs: Date.now() - started });
           }
-          return body as unknown;
+          checkHttpStatus(entry?.response?.statusCode, requestId);
+          return body;
         } catch (e) {
           throw this.fromPopCore(e, endpoint, started);
         }
@@ -271,6 +298,7 @@ export class SmartagClient {
       const config = {
         endpoint,
         apiVersion: API_VERSION,
+        opts: { agent: connectTimeoutAgent(endpoint) },
         credentialsProvider: {
           // Keys from a chain are only known once fetched: register them for redaction then.
           async getCredentials() {
@@ -280,7 +308,11 @@ export class SmartagClient {
           },
         },
       };
-      rpc = new RPCClient(config as unknown as RPCClient.Config);
+      // Verbose: answers come as [body, exchange], so the HTTP status is not lost.
+      rpc = new (RPCClient as unknown as new (c: unknown, verbose: boolean) => RPCClient)(
+        config,
+        true,
+      );
       this.rpcClients.set(endpoint, rpc);
     }
     return rpc;
@@ -297,7 +329,7 @@ export class SmartagClient {
     const message = this.redactor.redact(String(err.message ?? e));
     const data = err.data;
     if (data && typeof data.Code === "string") {
-      return apiError(data, err.entry?.response?.statusCode);
+      return apiError(data, err.entry?.response?.statusCode, (t) => this.redactor.redact(t));
     }
     if (e instanceof SyntaxError || err.name === "SyntaxError") {
       // pop-core parses every body as JSON (with json-bigint, which throws a plain object
@@ -324,6 +356,85 @@ export class SmartagClient {
   }
 }
 
+/** A call whose answer callers share: pending, or answered within the TTL. */
+interface CacheEntry {
+  at: number;
+  answer: Promise<UserOnlineClientStatistics>;
+  /** Aborts the shared call; used when its last waiting caller is cancelled. */
+  controller: AbortController;
+  /** Callers waiting for the answer now. */
+  waiters: number;
+  settled: boolean;
+  /** Removes the entry from the cache, if it is still there. */
+  drop?: () => void;
+}
+
+/**
+ * One caller's wait for a shared answer. A caller cancelled while others still wait leaves at
+ * once and the call goes on for them; the last one to leave cancels the call itself and, like
+ * an unshared call, returns only once its requests have settled.
+ */
+async function waitFor(
+  entry: CacheEntry,
+  signal: AbortSignal | undefined,
+): Promise<UserOnlineClientStatistics> {
+  if (entry.settled) return entry.answer;
+  entry.waiters++;
+  if (!signal) {
+    // A caller that cannot cancel keeps the call alive until it is answered.
+    try {
+      return await entry.answer;
+    } finally {
+      entry.waiters--;
+    }
+  }
+  let onAbort: (() => void) | undefined;
+  const cancelled = new Promise<"cancelled">((resolve) => {
+    onAbort = () => resolve("cancelled");
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    const first = await Promise.race([entry.answer, cancelled]);
+    if (first !== "cancelled") return first;
+  } catch (e) {
+    if (!signal.aborted) throw e;
+  } finally {
+    entry.waiters--;
+    if (onAbort) signal.removeEventListener("abort", onAbort);
+  }
+  if (entry.waiters === 0 && !entry.settled) {
+    entry.drop?.();
+    entry.controller.abort();
+    await entry.answer.catch(() => undefined);
+  }
+  throw new SmartagError("the call was cancelled", { code: "Cancelled" });
+}
+
+/** What pop-core records of an HTTP exchange. */
+interface PopCoreEntry {
+  response?: { statusCode?: number };
+}
+
+/**
+ * pop-core raises an error only for a body with an error `Code`; any other body passes
+ * whatever the HTTP status. A proxy's or gateway's JSON error page (`503 {"message": …}`) would
+ * then fail as a body of the wrong shape, which is not retried. So a status outside 2xx is an
+ * error of its own here: retryable for 5xx and 429, as the API's own 5xx answers are.
+ */
+function checkHttpStatus(status: number | undefined, requestId: unknown): void {
+  if (status === undefined || (status >= 200 && status < 300)) return;
+  const retryable = status >= 500 || status === 429;
+  throw new SmartagResponseError(
+    `the endpoint answered HTTP ${status} without an API error code (a gateway or proxy in the way?)`,
+    {
+      code: `InvalidResponse.Http${status}`,
+      retryable,
+      requestId: typeof requestId === "string" ? requestId : undefined,
+    },
+  );
+}
+
 interface PopCoreError {
   name?: string;
   message?: string;
@@ -335,11 +446,19 @@ interface PopCoreError {
     HostId?: unknown;
     Recommend?: unknown;
   };
-  entry?: { response?: { statusCode?: number } };
+  entry?: PopCoreEntry;
 }
 
-function apiError(data: NonNullable<PopCoreError["data"]>, httpStatus: number | undefined) {
-  const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+/**
+ * The API's own words are not safe either: `SignatureDoesNotMatch` quotes the string it signed,
+ * with the STS token in it. Every text field goes through the redactor.
+ */
+function apiError(
+  data: NonNullable<PopCoreError["data"]>,
+  httpStatus: number | undefined,
+  redact: (text: string) => string,
+) {
+  const str = (v: unknown) => (typeof v === "string" ? redact(v) : undefined);
   return new SmartagApiError({
     code: data.Code as string,
     apiMessage: str(data.Message) ?? "(no message)",
@@ -370,15 +489,19 @@ function parseBatch(
   const asked = new Set(names);
   const counts = new Map<string, number>();
   const unexpected: string[] = [];
+  const twice: string[] = [];
   for (const s of parsed.data.UserStatistics.Statistics) {
     if (!asked.has(s.UserName)) unexpected.push(s.UserName);
+    else if (counts.has(s.UserName)) twice.push(s.UserName);
     else counts.set(s.UserName, s.OnlineCount);
   }
   const missing = names.filter((n) => !counts.has(n));
-  if (missing.length > 0 || unexpected.length > 0) {
+  if (missing.length > 0 || unexpected.length > 0 || twice.length > 0) {
     const parts: string[] = [];
     if (missing.length > 0) parts.push(`no count for ${listSome(missing)}`);
     if (unexpected.length > 0) parts.push(`counts for names not asked: ${listSome(unexpected)}`);
+    // Which of two counts is right cannot be known; taking either would be a guess.
+    if (twice.length > 0) parts.push(`more than one count for ${listSome(twice)}`);
     throw new SmartagResponseError(
       `the API's answer does not match the request: ${parts.join("; ")} (RequestId: ${parsed.data.RequestId})`,
       { code: "InvalidResponse.Mismatch", retryable: false, requestId: parsed.data.RequestId },
