@@ -193,7 +193,8 @@ const RETRYABLE_CLIENT_CODES: ReadonlySet<string> = new Set(["SignatureNonceUsed
 export function isRetryableApiError(code: string, httpStatus: number | undefined): boolean {
   if (RETRYABLE_API_CODES.has(code) || RETRYABLE_CLIENT_CODES.has(code)) return true;
   if (code.startsWith("Throttling")) return true;
-  return httpStatus !== undefined && httpStatus >= 500;
+  // 429 is "too many requests" whatever code a gateway in front of the API gives it.
+  return httpStatus !== undefined && (httpStatus >= 500 || httpStatus === 429);
 }
 
 /** What a person can do, for the codes the API documents and the common ones. */

@@ -41,7 +41,7 @@ describe("SmartagApiError", () => {
     }
   });
 
-  it("is retryable for throttling, unavailability and 5xx, not for user errors", () => {
+  it("is retryable for throttling, unavailability, 5xx and 429, not for user errors", () => {
     const retryable = (code: string, httpStatus?: number) =>
       new SmartagApiError({ code, apiMessage: "x", httpStatus }).retryable;
     assert.equal(retryable("Throttling.User", 400), true);
@@ -49,6 +49,7 @@ describe("SmartagApiError", () => {
     assert.equal(retryable("ServiceUnavailable", 503), true);
     assert.equal(retryable("InternalError", 500), true);
     assert.equal(retryable("SomethingNew", 502), true);
+    assert.equal(retryable("QuotaExceeded.Gateway", 429), true);
     assert.equal(retryable("ClientUser.NameInvalid", 400), false);
     assert.equal(retryable("SignatureDoesNotMatch", 400), false);
   });
