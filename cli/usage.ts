@@ -8,7 +8,7 @@ export const EXIT = {
   interrupted: 130,
 } as const;
 
-export const USAGE = `Usage: smartag-stats --region REGION --sag ID --user NAME... [options]
+export const USAGE = `Usage: smartag-stats --region REGION --sag ID --user NAME[,NAME...] [options]
 
 Asks Alibaba Cloud Smart Access Gateway how many clients are online through a SAG APP
 instance, per client account (API DescribeUserOnlineClientStatistics), prints the counts,
@@ -20,8 +20,9 @@ What to query:
                           e.g. --region cn-shanghai
   --sag ID              The SAG APP instance.
                           e.g. --sag sag-demo0001
-  --user NAME[,NAME]    Client account(s): repeat the flag and/or separate names with
-                        commas. A name given twice is queried and shown once.
+  --user NAME[,NAME]    Client account(s): separate names with commas (no spaces) and/or
+                        repeat the flag; space-separated names are not read as a list.
+                        A name given twice is queried and shown once.
                           e.g. --user alice@example.com,bob.smith --user carol_01
   --users-file FILE     One name per line; blank lines and # comments are skipped;
                         "-" reads stdin. Combines with --user, in command-line order.
@@ -33,7 +34,7 @@ Where and how to ask:
                           e.g. --endpoint http://127.0.0.1:8080
   --profile NAME        Credentials profile (Alibaba Cloud CLI config or credentials
                         file); wins over the AccessKey variables.
-                        Default: $ALIBABA_CLOUD_PROFILE.
+                        Default: $ALIBABA_CLOUD_PROFILE, then $ALICLOUD_PROFILE.
                           e.g. --profile ci-readonly
   --concurrency N       API requests in flight at once, 1-64. Default: 4.
                           e.g. --concurrency 2
@@ -68,8 +69,9 @@ and more than 50 names are queried. SMARTAG_PROGRESS=1 forces it on, =0 off.
 Credentials are never taken from flags: they would show in \`ps\` and in shell history.
 They come from the same chain as the Pulumi provider: $ALIBABA_CLOUD_ACCESS_KEY_ID and
 $ALIBABA_CLOUD_ACCESS_KEY_SECRET (or $ALICLOUD_ACCESS_KEY and $ALICLOUD_SECRET_KEY), plus
-$ALIBABA_CLOUD_SECURITY_TOKEN for STS keys; else --profile / $ALIBABA_CLOUD_PROFILE; else the
-default chain of @alicloud/credentials (CLI profile, credentials file, OIDC, ECS RAM role).
+$ALIBABA_CLOUD_SECURITY_TOKEN for STS keys; else --profile / $ALIBABA_CLOUD_PROFILE /
+$ALICLOUD_PROFILE; else the default chain of @alicloud/credentials (CLI profile, credentials
+file, OIDC, ECS RAM role).
 
 Exit codes:
   0    success, within the limits
