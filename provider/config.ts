@@ -1,10 +1,11 @@
 /**
  * The provider's configuration: where each `smartag:<key>` comes from, and its checks.
  *
- * Sources, first found wins, per key: the Configure request's `args` (explicit providers; a
- * Struct that keeps secrets), its legacy `variables` (`smartag:config:<key>`), the
- * `PULUMI_CONFIG` environment JSON the engine gives a default provider (`smartag:<key>`), and
- * finally the environment fallbacks of the Alibaba Cloud tools (ALIBABA_CLOUD_*, ALICLOUD_*).
+ * Sources, first found wins, per key: the Configure request's `args` (a Struct that keeps
+ * secrets; for a default provider the engine fills it from the stack's `smartag:*` config), its
+ * legacy `variables` (`smartag:config:<key>`), the `PULUMI_CONFIG` environment JSON (a default
+ * provider's only; see `settingsFromPulumiConfigEnv`), and finally the environment fallbacks of
+ * the Alibaba Cloud tools (ALIBABA_CLOUD_*, ALICLOUD_*).
  */
 import type { ValidationIssue } from "./smartag/errors";
 import {
@@ -55,7 +56,7 @@ function dependsOnUnknown(issue: ValidationIssue, unknownValueKeys: readonly str
   );
 }
 
-/** Reads `smartag:config:<key>` (legacy variables) or `smartag:<key>` (PULUMI_CONFIG). */
+/** Reads `smartag:config:<key>` (legacy variables) or `smartag:<key>`. */
 export function settingsFromVariables(vars: Record<string, string>): SettingsInput {
   const out: Record<string, unknown> = {};
   for (const key of SETTING_KEYS) {
@@ -65,20 +66,50 @@ export function settingsFromVariables(vars: Record<string, string>): SettingsInp
   return out as SettingsInput;
 }
 
-/** PULUMI_CONFIG as the engine sets it for default providers; malformed JSON counts as empty. */
+/**
+ * PULUMI_CONFIG as the engine sets it: the stack configuration of the plugin's own namespace,
+ * keyed by the bare name, secrets decrypted: `{"region":"cn-shanghai"}` for `smartag:region`
+ * (pkg/host/host.go, `Provider`: it keeps the keys whose namespace is the package and writes
+ * `k.Name()`). The prefixed forms are read too, after the bare one. Malformed JSON counts as
+ * empty.
+ *
+ * The engine sets it for every plugin process of the package, explicit providers included, so
+ * callers read it for a default provider only (see `isDefaultProvider`).
+ */
 export function settingsFromPulumiConfigEnv(env: NodeJS.ProcessEnv): SettingsInput {
   const raw = env.PULUMI_CONFIG;
   if (!raw) return {};
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(raw) as unknown;
-    if (parsed === null || typeof parsed !== "object") return {};
-    const strings = Object.fromEntries(
-      Object.entries(parsed as Record<string, unknown>).filter(([, v]) => typeof v === "string"),
-    ) as Record<string, string>;
-    return settingsFromVariables(strings);
+    parsed = JSON.parse(raw);
   } catch {
     return {};
   }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return {};
+  const config = parsed as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) {
+    const v = [key, `${PACKAGE}:${key}`, `${PACKAGE}:config:${key}`]
+      .map((k) => config[k])
+      .find((x) => typeof x === "string" && x !== "");
+    if (v !== undefined) out[key] = v;
+  }
+  return out as SettingsInput;
+}
+
+/**
+ * Whether a provider URN names a default provider, by the engine's own rule (a provider resource
+ * whose name starts with `default`, as in `default_0_1_0`). Only a default provider stands for
+ * the stack configuration: an explicit `new smartag.Provider(...)` takes its arguments and the
+ * environment, as other Pulumi providers do. Without a URN (an engine that does not send it)
+ * the provider may be either, and counts as default.
+ */
+export function isDefaultProvider(urn: string | undefined): boolean {
+  if (!urn) return true;
+  const parts = urn.split("::");
+  const type = parts[2] ?? "";
+  const name = parts.slice(3).join("::");
+  return type.split("$").pop() === `pulumi:providers:${PACKAGE}` && name.startsWith("default");
 }
 
 /** Earlier sources win, key by key. */
@@ -94,6 +125,11 @@ export interface ConfigSources {
   args?: Record<string, unknown> | undefined;
   variables?: Record<string, string> | undefined;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Read the `PULUMI_CONFIG` environment JSON (default true): only for a default provider, and
+   * not in the dynamic provider's process, whose `PULUMI_CONFIG` holds another namespace.
+   */
+  pulumiConfig?: boolean;
   /** Report keys this provider does not know (CheckConfig); Configure tolerates them. */
   strict?: boolean;
   /**
@@ -112,7 +148,11 @@ export function resolveProviderConfig(sources: ConfigSources): {
   const env = sources.env ?? process.env;
   const { input, unknownKeys, unknownValueKeys } = settingsFromArgs(sources.args);
   const merged = withEnvFallbacks(
-    merge(input, settingsFromVariables(sources.variables ?? {}), settingsFromPulumiConfigEnv(env)),
+    merge(
+      input,
+      settingsFromVariables(sources.variables ?? {}),
+      sources.pulumiConfig === false ? {} : settingsFromPulumiConfigEnv(env),
+    ),
     env,
   );
   const { settings, issues } = resolveSettings(merged);

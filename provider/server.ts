@@ -163,9 +163,11 @@ export class SmartagProvider {
 
   private async checkConfig(r: providerPb.CheckRequest) {
     const news = r.getNews()?.toJavaScript() ?? {};
-    const { issues } = lazy().config.resolveProviderConfig({
+    const { config } = lazy();
+    const { issues } = config.resolveProviderConfig({
       args: news,
       env: this.env,
+      pulumiConfig: config.isDefaultProvider(r.getUrn()),
       strict: true,
       allowUnknowns: true,
     });
@@ -199,7 +201,15 @@ export class SmartagProvider {
       variables[k] = v;
     });
     const args = r.getArgs()?.toJavaScript();
-    this.setSettings(lazy().config.resolveProviderConfig({ args, variables, env: this.env }));
+    const { config } = lazy();
+    this.setSettings(
+      config.resolveProviderConfig({
+        args,
+        variables,
+        env: this.env,
+        pulumiConfig: config.isDefaultProvider(r.getUrn()),
+      }),
+    );
     return new providerPb.ConfigureResponse()
       .setAcceptsecrets(true)
       .setSupportspreview(true)

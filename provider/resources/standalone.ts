@@ -30,8 +30,8 @@ export type DynamicFunctions = Required<
 
 /**
  * The dynamic provider's functions over a client built from `variables` (`smartag:<key>`
- * values from the stack configuration), then `PULUMI_CONFIG` and the environment fallbacks,
- * like the plugin's default provider.
+ * values from the stack configuration), then the environment fallbacks. Not `PULUMI_CONFIG`:
+ * in the dynamic provider's process the engine fills it from the `pulumi-nodejs` namespace.
  *
  * The client is built on first use, so a bad configuration fails the operation that needs the
  * API with every bad key named, and Check, Diff and Delete work without one.
@@ -42,7 +42,7 @@ export function dynamicFunctions(
 ): DynamicFunctions {
   let client: SmartagClient | undefined;
   let region: string | undefined;
-  const resolved = () => resolveProviderConfig({ variables, env });
+  const resolved = () => resolveProviderConfig({ variables, env, pulumiConfig: false });
   const clientNow = (): SmartagClient => {
     if (!client) {
       const { settings, issues } = resolved();

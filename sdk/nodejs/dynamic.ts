@@ -12,8 +12,8 @@
  * capture nothing but a package path. At run time, in the engine's dynamic provider process,
  * they load `pulumi-smartag/bin/dynamicRuntime`, which reads `smartag:<key>` from the stack
  * configuration (the engine passes it to dynamic providers, secrets decrypted) and falls back to
- * `PULUMI_CONFIG` and the environment (`ALIBABA_CLOUD_ACCESS_KEY_ID`, `SMARTAG_ENDPOINT`, ...),
- * like the plugin's default provider. No credential reaches the serialised provider or the state.
+ * the environment (`ALIBABA_CLOUD_ACCESS_KEY_ID`, `SMARTAG_ENDPOINT`, ...), like the plugin's
+ * default provider. No credential reaches the serialised provider or the state.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type * as outputs from "./types/output";

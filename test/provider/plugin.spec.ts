@@ -267,11 +267,9 @@ describe("provider plugin over gRPC", () => {
       { userName: "dave-hk", onlineCount: 3 },
     ]);
 
+    // As the engine writes it: the `smartag` namespace's keys, by their bare names.
     const viaEnv = await start({
-      PULUMI_CONFIG: JSON.stringify({
-        "smartag:region": "cn-hongkong",
-        "smartag:endpoint": emulator.url,
-      }),
+      PULUMI_CONFIG: JSON.stringify({ region: "cn-hongkong", endpoint: emulator.url }),
       ALICLOUD_ACCESS_KEY: KEY1.accessKey,
       ALICLOUD_SECRET_KEY: SECRET,
     });
@@ -280,6 +278,45 @@ describe("provider plugin over gRPC", () => {
     assert.deepEqual(b.getReturn()?.toJavaScript().userStatistics, [
       { userName: "doctest", onlineCount: 7 },
     ]);
+  });
+
+  it("reads PULUMI_CONFIG for a default provider only, as the engine gives it to every provider", async () => {
+    const config = { region: "cn-hongkong", endpoint: emulator.url, ...KEY1 };
+    const configureAs = (p: RunningPlugin, name: string) =>
+      p.call<providerPb.ConfigureResponse>(
+        "configure",
+        new providerPb.ConfigureRequest()
+          .setUrn(`urn:pulumi:dev::proj::pulumi:providers:smartag::${name}`)
+          .setType("pulumi:providers:smartag")
+          .setName(name)
+          .setArgs(struct({ version: "0.1.0" }))
+          .setAcceptsecrets(true),
+      );
+    const byDefault = await start({ PULUMI_CONFIG: JSON.stringify(config) });
+    await configureAs(byDefault, "default_0_1_0");
+    const a = await invoke(byDefault, { smartAgId: "sag-hk000001", userNames: ["dave-hk"] });
+    assert.deepEqual(failuresOf(a), []);
+    assert.deepEqual(a.getReturn()?.toJavaScript().userStatistics, [
+      { userName: "dave-hk", onlineCount: 3 },
+    ]);
+
+    // An explicit provider takes its arguments and the environment, not the stack's region.
+    const explicit = await start({
+      PULUMI_CONFIG: JSON.stringify({ region: "cn-hongkong" }),
+      SMARTAG_ENDPOINT: emulator.url,
+      ALICLOUD_ACCESS_KEY: KEY1.accessKey,
+      ALICLOUD_SECRET_KEY: SECRET,
+    });
+    await configureAs(explicit, "hk");
+    emulator.resetLog();
+    const b = await invoke(explicit, { smartAgId: "sag-hk000001", userNames: ["dave-hk"] });
+    assert.deepEqual(failuresOf(b), [
+      {
+        property: "regionId",
+        reason: "is required when the provider has no region (set regionId or smartag:region)",
+      },
+    ]);
+    assert.equal(emulator.requests.length, 0);
   });
 
   it("refuses invalid configuration at Configure with every bad key named", async () => {

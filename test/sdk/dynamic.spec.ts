@@ -178,6 +178,22 @@ describe("smartag.dynamic.UserOnlineClientStatistics", () => {
     }
   });
 
+  it("ignores PULUMI_CONFIG, which holds the pulumi-nodejs namespace in its process", async () => {
+    // The engine fills a plugin's PULUMI_CONFIG from the plugin's own namespace by bare key, so
+    // here `region` would be `pulumi-nodejs:region`, not `smartag:region`.
+    process.env.PULUMI_CONFIG = JSON.stringify({ region: "cn-hongkong" });
+    try {
+      await provider.configure?.(stackConfig({}));
+      const olds = { regionId: "cn-hongkong", smartAgId: "sag-hk000001", userNames: ["dave-hk"] };
+      const news = { smartAgId: "sag-hk000001", userNames: ["dave-hk"] };
+      assert.deepEqual((await provider.diff?.("cn-hongkong/sag-hk000001", olds, news))?.replaces, [
+        "regionId",
+      ]);
+    } finally {
+      delete process.env.PULUMI_CONFIG;
+    }
+  });
+
   it("serialises to text that holds no credential, even after it has used one", async () => {
     await provider.configure?.(configFor(emulator.url));
     const created = await provider.create(inputs);
