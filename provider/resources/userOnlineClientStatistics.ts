@@ -147,6 +147,10 @@ function within(property: string, path: string): boolean {
  * created before the old one is forgotten. Counts that changed on refresh are outputs, not
  * inputs, so they never show here.
  *
+ * An input that only became secret (or stopped being one) is an update too: with no diff the
+ * engine would keep the recorded outputs, which echo that input in plain text. The update
+ * records the same counts with the new secrecy; it never replaces.
+ *
  * @param oldState the recorded state (its `regionId` is the resolved region).
  * @param oldInputs the recorded inputs, when the engine sends them; else the state is used.
  * @param defaultRegion the provider's region, which an unset `regionId` stands for.
@@ -158,7 +162,8 @@ export function diff(
   defaultRegion: string | undefined,
 ): DiffOutcome {
   const state = asRecord(unwrap(oldState).value);
-  const olds = oldInputs === undefined ? state : asRecord(unwrap(oldInputs).value);
+  const rawOlds = asRecord(oldInputs === undefined ? oldState : oldInputs);
+  const olds = asRecord(unwrap(rawOlds).value);
   const rawNews = asRecord(news);
   const fresh = asRecord(unwrap(news).value);
   const out: DiffOutcome = { diffs: [], replaces: [], kinds: {} };
@@ -169,6 +174,7 @@ export function diff(
   };
   for (const key of INPUT_KEYS) {
     const unknown = unknownPaths(rawNews[key]).length > 0;
+    const secrecyChanged = unwrap(rawOlds[key]).secret !== unwrap(rawNews[key]).secret;
     if (key === "regionId") {
       // Compare where the query goes, not how it was spelt: setting regionId to the provider's
       // region changes nothing, while a new provider region moves an unset one.
@@ -176,12 +182,17 @@ export function diff(
       const after = str(fresh.regionId) ?? defaultRegion;
       if (unknown || before === undefined || after !== before) {
         record(key, olds.regionId === undefined ? "add" : "update", true);
+      } else if (secrecyChanged) {
+        record(key, olds.regionId === undefined ? "add" : "update", false);
       }
       continue;
     }
     const before = olds[key];
     const after = fresh[key];
-    if (!unknown && sameValue(before, after)) continue;
+    if (!unknown && sameValue(before, after)) {
+      if (secrecyChanged) record(key, "update", false);
+      continue;
+    }
     const kind: DiffKind =
       before === undefined ? "add" : after === undefined && !unknown ? "delete" : "update";
     record(key, kind, key === "smartAgId");

@@ -377,6 +377,39 @@ describe("UserOnlineClientStatistics resource over gRPC", () => {
     assert.deepEqual(regionMoved.getReplacesList(), ["regionId"]);
   });
 
+  it("Diff updates, never replaces, when an input only becomes secret or stops being one", async () => {
+    const p = await start(emulator.url);
+    const state = js((await create(p, inputs)).getProperties());
+    const hidden = { ...inputs, userNames: secret(inputs.userNames) };
+
+    // No diff would be a Same step: the engine would keep userNames and the counts in clear.
+    const names = await diff(p, inputs, state, hidden);
+    assert.equal(names.getChanges(), DiffChanges.DIFF_SOME);
+    assert.deepEqual(names.getDiffsList(), ["userNames"]);
+    assert.deepEqual(names.getReplacesList(), []);
+    assert.deepEqual(detailedDiff(names), { userNames: Kind.UPDATE });
+
+    const id = await diff(p, inputs, state, { ...inputs, smartAgId: secret(inputs.smartAgId) });
+    assert.deepEqual(id.getReplacesList(), []);
+    assert.deepEqual(detailedDiff(id), { smartAgId: Kind.UPDATE });
+
+    // Spelling out the provider's region, as a secret, is an update as well.
+    const region = await diff(p, inputs, state, { ...inputs, regionId: secret("cn-shanghai") });
+    assert.deepEqual(region.getReplacesList(), []);
+    assert.deepEqual(detailedDiff(region), { regionId: Kind.ADD });
+
+    // The update records the same counts, secret now.
+    const updated = js((await update(p, state, hidden)).getProperties());
+    assert.deepEqual(updated.userNames, secret(inputs.userNames));
+    assert.deepEqual(updated.totalOnlineCount, secret(7));
+
+    const same = await diff(p, hidden, updated, hidden);
+    assert.equal(same.getChanges(), DiffChanges.DIFF_NONE);
+    // Against the state alone (no old inputs), and back to plain text.
+    const plain = await diff(p, {}, updated, inputs);
+    assert.deepEqual(detailedDiff(plain), { userNames: Kind.UPDATE });
+  });
+
   it("previews an update without calling the API", async () => {
     const p = await start(emulator.url);
     const state = js((await create(p, inputs)).getProperties());
