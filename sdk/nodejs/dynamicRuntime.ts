@@ -14,8 +14,8 @@
  * dynamic form and the plugin share one implementation. That package is private (not on npm),
  * so it is found either installed next to this SDK by path from a built checkout (`npm install
  * /path/to/pulumi-smartag`, or a `file:` dependency: npm links the folder, `dist/` included),
- * or, when this SDK sits at `<repository>/sdk/nodejs`, as the repository around it. A tarball
- * from `npm pack` has no `dist/` (git ignores it), so it does not work.
+ * or from a tarball that `npm pack` made in a built checkout (its `files` list takes `dist/`
+ * along), or, when this SDK sits at `<repository>/sdk/nodejs`, as the repository around it.
  *
  * Not part of the public API: only dynamic.ts's provider functions load it.
  */
