@@ -265,7 +265,14 @@ export class SmartagProvider {
       signal: this.cancel.signal,
     });
     if ("failures" in outcome) {
-      return new providerPb.InvokeResponse().setFailuresList(outcome.failures.map(toFailure));
+      // The engine drops unknown arguments before an Invoke (an unknown list element becomes
+      // null), so in a preview "is required" may mean "not known yet": say so where it may.
+      const failures = r.getPreview()
+        ? outcome.failures.map((f) =>
+            isMissing(value, f.property) ? { ...f, reason: `${f.reason}${PREVIEW_NOTE}` } : f,
+          )
+        : outcome.failures;
+      return new providerPb.InvokeResponse().setFailuresList(failures.map(toFailure));
     }
     return new providerPb.InvokeResponse().setReturn(
       toStruct(outcome.result as unknown as Record<string, unknown>),
@@ -404,6 +411,24 @@ function unimplemented(
     return (_call: unknown, callback: grpc.sendUnaryData<unknown>) => callback(status);
   }
   return (call: grpc.ServerWritableStream<unknown, unknown>) => call.emit("error", status);
+}
+
+const PREVIEW_NOTE =
+  " (in a preview, an argument that depends on a value not known until the update arrives empty)";
+
+/**
+ * Whether a ValidationIssue path such as `userNames[1]` names no value (absent or null) in the
+ * arguments. A property that is not one path (`foo, bar` for unexpected keys) names values
+ * that are there.
+ */
+function isMissing(root: unknown, property: string): boolean {
+  if (!/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*|\[\d+\])*$/.test(property)) return false;
+  let v = root;
+  for (const part of property.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== "")) {
+    if (v === null || typeof v !== "object") return true;
+    v = (v as Record<string, unknown>)[part];
+  }
+  return v === undefined || v === null;
 }
 
 function toStruct(value: Record<string, unknown>): structPb.Struct {

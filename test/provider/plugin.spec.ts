@@ -350,6 +350,38 @@ describe("provider plugin over gRPC", () => {
     assert.equal(emulator.requests.length, 0);
   });
 
+  it("in a preview, says that a missing argument may be one not known yet", async () => {
+    const p = await start();
+    await configure(p, { region: "cn-shanghai", endpoint: emulator.url, ...KEY1 });
+    emulator.resetLog();
+    // As the engine sends unknown arguments: left out, or null in place of a list element.
+    const args = { userNames: ["bad", null] };
+    const note =
+      " (in a preview, an argument that depends on a value not known until the update arrives empty)";
+    const preview = await p.call<providerPb.InvokeResponse>(
+      "invoke",
+      invokeRequest(args).setPreview(true),
+    );
+    assert.deepEqual(failuresOf(preview), [
+      {
+        property: "smartAgId",
+        reason: `is required: the SAG APP instance id, such as sag-sfjg1234${note}`,
+      },
+      { property: "userNames[0]", reason: "must be at least 7 characters" },
+      { property: "userNames[1]", reason: `must be a string${note}` },
+    ]);
+    const update = await invoke(p, args);
+    assert.deepEqual(failuresOf(update), [
+      {
+        property: "smartAgId",
+        reason: "is required: the SAG APP instance id, such as sag-sfjg1234",
+      },
+      { property: "userNames[0]", reason: "must be at least 7 characters" },
+      { property: "userNames[1]", reason: "must be a string" },
+    ]);
+    assert.equal(emulator.requests.length, 0);
+  });
+
   it("turns an API error into a gRPC error with the code, message, RequestId and a hint", async () => {
     const p = await start();
     await configure(p, { region: "cn-shanghai", endpoint: emulator.url, ...KEY1 });
