@@ -116,7 +116,8 @@ export interface GetUserOnlineClientStatisticsResult {
    */
   readonly userStatistics: outputs.UserStatistic[];
   /**
-   * The sum of `onlineCount` over `userStatistics`.
+   * The total of `onlineCount` over the distinct user names: a name listed more than once in
+   * `userNames` counts once.
    */
   readonly totalOnlineCount: number;
   /**

@@ -232,6 +232,31 @@ describe("provider plugin over gRPC", () => {
     assert.equal((many?.requestIds as string[] | undefined)?.length, 3);
   });
 
+  it("totals a name listed twice once, as the schema and the SDK describe totalOnlineCount", async () => {
+    const p = await start();
+    await configure(p, { region: "cn-shanghai", endpoint: emulator.url, ...KEY1 });
+    const res = (
+      await invoke(p, { smartAgId: "sag-demo0001", userNames: ["doctest", "bob.smith", "doctest"] })
+    )
+      .getReturn()
+      ?.toJavaScript();
+    assert.deepEqual(res?.userStatistics, [
+      { userName: "doctest", onlineCount: 2 },
+      { userName: "bob.smith", onlineCount: 5 },
+      { userName: "doctest", onlineCount: 2 },
+    ]);
+    assert.equal(res?.totalOnlineCount, 7, "not 9, the sum over userStatistics");
+    const fn = JSON.parse(schemaText).functions[TOKEN];
+    const description: string = fn.outputs.properties.totalOnlineCount.description;
+    assert.match(description, /over the distinct user names/);
+    const sdk = readFileSync(
+      path.join(REPO, "sdk", "nodejs", "getUserOnlineClientStatistics.ts"),
+      "utf8",
+    );
+    const docOf = /\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*readonly totalOnlineCount/.exec(sdk)?.[1];
+    assert.equal(docOf?.replace(/\s*\n\s*\*\s*/g, " ").trim(), description);
+  });
+
   it("unwraps secret-wrapped config and arguments as the engine sends them", async () => {
     const p = await start();
     await configure(p, {
