@@ -21,7 +21,7 @@ import type { SmartagClient } from "./smartag/client";
 import type { ValidationIssue } from "./smartag/errors";
 import type { ResolvedSettings } from "./smartag/options";
 import type { Redactor } from "./smartag/redact";
-import { unwrap } from "./values";
+import { secret, unwrap } from "./values";
 
 type Lazy = {
   config: typeof import("./config");
@@ -254,7 +254,7 @@ export class SmartagProvider {
         `unknown function token "${tok}"; the smartag provider serves: ${known}`,
       );
     }
-    const { value, unknown } = unwrap(r.getArgs()?.toJavaScript() ?? {});
+    const { value, unknown, secret: anySecret } = unwrap(r.getArgs()?.toJavaScript() ?? {});
     if (unknown) {
       // Only a preview sends unknowns; the answer cannot be known before the update.
       return new providerPb.InvokeResponse().setFailuresList([
@@ -274,8 +274,15 @@ export class SmartagProvider {
         : outcome.failures;
       return new providerPb.InvokeResponse().setFailuresList(failures.map(toFailure));
     }
+    // The engine leaves secrecy to a provider that accepts secrets: what is computed from a
+    // secret argument is returned secret, field by field.
+    const result = outcome.result as unknown as Record<string, unknown>;
     return new providerPb.InvokeResponse().setReturn(
-      toStruct(outcome.result as unknown as Record<string, unknown>),
+      toStruct(
+        anySecret
+          ? Object.fromEntries(Object.entries(result).map(([k, v]) => [k, secret(v)]))
+          : result,
+      ),
     );
   }
 

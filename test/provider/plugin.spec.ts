@@ -270,6 +270,29 @@ describe("provider plugin over gRPC", () => {
       smartAgId: { [SIG_KEY]: SECRET_SIG, value: "sag-demo0001" },
       userNames: ["bob.smith"],
     });
+    // A secret argument makes every result field secret: the engine leaves that to a provider
+    // that accepts secrets, and a caller other than Node's invokeOutput relies on it.
+    const result = res.getReturn()?.toJavaScript() ?? {};
+    assert.deepEqual(Object.keys(result).sort(), [
+      "regionId",
+      "requestIds",
+      "smartAgId",
+      "totalOnlineCount",
+      "userStatistics",
+    ]);
+    for (const [key, field] of Object.entries(result)) {
+      assert.equal((field as Record<string, unknown>)?.[SIG_KEY], SECRET_SIG, `${key} is secret`);
+    }
+    assert.deepEqual((result.userStatistics as { value: unknown }).value, [
+      { userName: "bob.smith", onlineCount: 5 },
+    ]);
+    assert.equal((result.smartAgId as { value: unknown }).value, "sag-demo0001");
+  });
+
+  it("returns plain results for plain arguments", async () => {
+    const p = await start();
+    await configure(p, { region: "cn-shanghai", endpoint: emulator.url, ...KEY1 });
+    const res = await invoke(p, { smartAgId: "sag-demo0001", userNames: ["bob.smith"] });
     assert.deepEqual(res.getReturn()?.toJavaScript().userStatistics, [
       { userName: "bob.smith", onlineCount: 5 },
     ]);
