@@ -10,6 +10,8 @@
  * wrapped, unknowns as a sentinel) in the plugin, plain in the SDK's dynamic provider. Both go
  * through `unwrap`, so the plugin and the dynamic form check, diff and record alike.
  */
+
+import { randomUUID } from "node:crypto";
 import {
   checkLimits,
   findLimitViolations,
@@ -54,9 +56,22 @@ export interface StatisticsState extends OnlineLimits, UserOnlineClientStatistic
   userNames: string[];
 }
 
-/** The id names what the record is about; it never changes for a resource (see `diff`). */
-export function resourceId(regionId: string, smartAgId: string): string {
-  return `${regionId}/${smartAgId}`;
+/**
+ * The id names what the record is about; it never changes for a resource (see `diff`). An id
+ * cannot be secret (the engine shows it in every listing and keeps it in plain text in the
+ * state), so a record whose instance or region is secret gets a random id instead, which says
+ * nothing about either.
+ */
+export function resourceId(regionId: string, smartAgId: string, secretTarget = false): string {
+  return secretTarget ? `${SECRET_ID_PREFIX}${randomUUID()}` : `${regionId}/${smartAgId}`;
+}
+
+const SECRET_ID_PREFIX = "secret-";
+
+/** Whether the instance or the region is secret in these (wire-encoded) inputs. */
+function targetIsSecret(news: unknown): boolean {
+  const ins = asRecord(news);
+  return isSecret(ins.smartAgId) || isSecret(ins.regionId);
 }
 
 /** Limits were given and the counts break them: Create and Update fail with this. */
@@ -149,7 +164,8 @@ function within(property: string, path: string): boolean {
  *
  * An input that only became secret (or stopped being one) is an update too: with no diff the
  * engine would keep the recorded outputs, which echo that input in plain text. The update
- * records the same counts with the new secrecy; it never replaces.
+ * records the same counts with the new secrecy. For smartAgId and regionId it is a (free)
+ * replacement, because the id shows them only while they are not secret.
  *
  * @param oldState the recorded state (its `regionId` is the resolved region).
  * @param oldInputs the recorded inputs, when the engine sends them; else the state is used.
@@ -183,14 +199,16 @@ export function diff(
       if (unknown || before === undefined || after !== before) {
         record(key, olds.regionId === undefined ? "add" : "update", true);
       } else if (secrecyChanged) {
-        record(key, olds.regionId === undefined ? "add" : "update", false);
+        // The id shows the region only while it is not secret: a new id takes a replacement.
+        record(key, olds.regionId === undefined ? "add" : "update", true);
       }
       continue;
     }
     const before = olds[key];
     const after = fresh[key];
     if (!unknown && sameValue(before, after)) {
-      if (secrecyChanged) record(key, "update", false);
+      // Likewise for the instance, which the id names; other inputs update in place.
+      if (secrecyChanged) record(key, "update", key === "smartAgId");
       continue;
     }
     const kind: DiffKind =
@@ -224,7 +242,10 @@ export async function create(
   const inputs = parseInputs(client, news);
   const stats = await client.describeUserOnlineClientStatistics(requestOf(inputs), options);
   enforceLimits(stats, inputs, options.maskNames === true);
-  return { id: resourceId(stats.regionId, stats.smartAgId), state: stateOf(inputs, stats) };
+  return {
+    id: resourceId(stats.regionId, stats.smartAgId, targetIsSecret(news)),
+    state: stateOf(inputs, stats),
+  };
 }
 
 /** Like `create`: changed inputs are queried and judged anew. */
@@ -290,7 +311,9 @@ export async function read(
   ) {
     state.requestIds = old.requestIds as string[];
   }
-  return { id: resourceId(stats.regionId, stats.smartAgId), state };
+  // A random id (secret instance or region) stays; any other id is what the record is about.
+  const keptId = id.startsWith(SECRET_ID_PREFIX) ? id : undefined;
+  return { id: keptId ?? resourceId(stats.regionId, stats.smartAgId), state };
 }
 
 /** Checked inputs, or a validation error listing every problem. */

@@ -347,6 +347,28 @@ describe("UserOnlineClientStatistics resource over gRPC", () => {
     });
   });
 
+  it("gives a record of a secret instance or region an id that shows neither, and keeps it on refresh", async () => {
+    const p = await start(emulator.url);
+    const plain = await create(p, inputs);
+    assert.equal(plain.getId(), "cn-shanghai/sag-demo0001");
+    for (const hidden of [
+      { ...inputs, smartAgId: secret(inputs.smartAgId) },
+      { ...inputs, regionId: secret("cn-shanghai") },
+    ]) {
+      const created = await create(p, hidden);
+      const id = created.getId();
+      assert.match(id, /^secret-[0-9a-f-]{36}$/);
+      const state = js(created.getProperties());
+      const refreshed = await read(p, id, hidden, state);
+      assert.equal(refreshed.getId(), id, "refresh keeps the id");
+    }
+    const other = await create(p, { ...inputs, smartAgId: secret(inputs.smartAgId) });
+    assert.notEqual(
+      other.getId(),
+      (await create(p, { ...inputs, smartAgId: secret(inputs.smartAgId) })).getId(),
+    );
+  });
+
   it("Diff replaces only when the record is about another instance or region", async () => {
     const p = await start(emulator.url);
     const state = js((await create(p, inputs)).getProperties());
@@ -377,7 +399,7 @@ describe("UserOnlineClientStatistics resource over gRPC", () => {
     assert.deepEqual(regionMoved.getReplacesList(), ["regionId"]);
   });
 
-  it("Diff updates, never replaces, when an input only becomes secret or stops being one", async () => {
+  it("Diff updates when an input only becomes secret or stops being one, replacing for the id's parts", async () => {
     const p = await start(emulator.url);
     const state = js((await create(p, inputs)).getProperties());
     const hidden = { ...inputs, userNames: secret(inputs.userNames) };
@@ -389,14 +411,14 @@ describe("UserOnlineClientStatistics resource over gRPC", () => {
     assert.deepEqual(names.getReplacesList(), []);
     assert.deepEqual(detailedDiff(names), { userNames: Kind.UPDATE });
 
+    // The id shows the instance and the region while they are plain: a new id, a replacement.
     const id = await diff(p, inputs, state, { ...inputs, smartAgId: secret(inputs.smartAgId) });
-    assert.deepEqual(id.getReplacesList(), []);
-    assert.deepEqual(detailedDiff(id), { smartAgId: Kind.UPDATE });
+    assert.deepEqual(id.getReplacesList(), ["smartAgId"]);
+    assert.deepEqual(detailedDiff(id), { smartAgId: Kind.UPDATE_REPLACE });
 
-    // Spelling out the provider's region, as a secret, is an update as well.
     const region = await diff(p, inputs, state, { ...inputs, regionId: secret("cn-shanghai") });
-    assert.deepEqual(region.getReplacesList(), []);
-    assert.deepEqual(detailedDiff(region), { regionId: Kind.ADD });
+    assert.deepEqual(region.getReplacesList(), ["regionId"]);
+    assert.deepEqual(detailedDiff(region), { regionId: Kind.ADD_REPLACE });
 
     // The update records the same counts, secret now.
     const updated = js((await update(p, state, hidden)).getProperties());
