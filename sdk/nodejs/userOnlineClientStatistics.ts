@@ -13,8 +13,8 @@ import * as utilities from "./utilities";
  * With `maxOnlinePerUser`, `maxTotalOnline` or `requireNoneOnline`, a create or update fails when
  * the counts break the limit, naming every offending account with its count and the limit. A
  * refresh records the counts without judging them. Changing `smartAgId` or the effective region
- * replaces the resource (the id, `<regionId>/<smartAgId>`, names the instance); any other change
- * is an update that queries again.
+ * replaces the resource (the id, `<regionId>/<smartAgId>`, names the instance; it is a random
+ * `secret-…` id when either is secret); any other change is an update that queries again.
  *
  * @example
  * ```typescript
