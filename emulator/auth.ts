@@ -5,7 +5,8 @@ import { computeSignature, signatureMatches, stringToSign } from "./signature";
 
 export const TIMESTAMP_WINDOW_MS = 15 * 60 * 1000;
 
-const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?Z$/;
+/** `yyyy-MM-ddTHH:mm:ssZ`, the protocol's documented form: no fraction, no offset. */
+const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
 
 /** Strict ISO 8601 UTC; Date.parse alone accepts local times and rolls Feb 30 over. */
 export function parseTimestamp(value: string): number | undefined {

@@ -46,7 +46,7 @@ export const errors = {
     new ApiError(
       400,
       "InvalidParameter",
-      "The specified parameter Format is not valid: only JSON.",
+      "The specified parameter Format is not valid: JSON or XML.",
     ),
   invalidSignatureMethod: () =>
     new ApiError(

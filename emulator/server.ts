@@ -6,6 +6,7 @@ import { ApiError, errorBody, errors, newRequestId } from "./errors";
 import { type FaultDecision, FaultInjector, type Faults } from "./faults";
 import { type AccessKey, type Fixture, loadDefaultFixture, parseFixture } from "./fixture";
 import { NonceStore } from "./nonces";
+import { toXml } from "./xml";
 
 export type { Faults } from "./faults";
 export type { Fixture } from "./fixture";
@@ -214,11 +215,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
     let status = 200;
     let payload: object;
+    // XML is the protocol's default: only an explicit Format=JSON gets JSON.
+    const format = params.Format ?? "XML";
     try {
       if (decision.kind === "error") throw decision.error;
       if (problem !== undefined) throw problem;
-      const format = params.Format;
-      if (format !== undefined && format !== "JSON") throw errors.invalidFormat();
+      if (format !== "JSON" && format !== "XML") throw errors.invalidFormat();
       authenticate({ method, params, keys, nonces, now: now() });
       payload = dispatch(params, directory, requestId);
     } catch (err) {
@@ -227,11 +229,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       entry.code = apiError.code;
       payload = errorBody(apiError, requestId, hostIdOf(req, params));
     }
-    res.writeHead(status, {
-      "content-type": "application/json;charset=utf-8",
-      "x-acs-request-id": requestId,
-    });
-    res.end(JSON.stringify(payload));
+    if (format === "XML") {
+      res.writeHead(status, {
+        "content-type": "text/xml;charset=utf-8",
+        "x-acs-request-id": requestId,
+      });
+      const root = status === 200 ? `${String(params.Action)}Response` : "Error";
+      res.end(toXml(root, payload));
+    } else {
+      res.writeHead(status, {
+        "content-type": "application/json;charset=utf-8",
+        "x-acs-request-id": requestId,
+      });
+      res.end(JSON.stringify(payload));
+    }
     finish({ ...entry, status });
   }
 

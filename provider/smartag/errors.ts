@@ -209,7 +209,7 @@ const HINTS: Readonly<Record<string, string>> = {
     "the AccessKey ID is unknown: check accessKey / ALIBABA_CLOUD_ACCESS_KEY_ID, and that the key is enabled.",
   SignatureDoesNotMatch:
     "the AccessKey secret does not match the AccessKey ID: check secretKey / ALIBABA_CLOUD_ACCESS_KEY_SECRET.",
-  "InvalidTimeStamp.Expired": "the local clock is off by more than 15 minutes: sync it (NTP).",
+  "InvalidTimeStamp.Expired": "the local clock is too far off the API's: sync it (NTP).",
   MissingSecurityToken: "this is an STS AccessKey: also set securityToken.",
   "InvalidSecurityToken.Expired": "the STS token has expired: get a new one.",
   "InvalidSecurityToken.MismatchWithAccessKey":

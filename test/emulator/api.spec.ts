@@ -247,11 +247,26 @@ describe("emulator DescribeUserOnlineClientStatistics", () => {
       expectError(reply, 405, "UnsupportedHTTPMethod");
     });
 
-    it("answers InvalidParameter when Format asks for XML", async () => {
+    it("answers errors in XML too when Format asks for XML", async () => {
+      const reply = await callDescribe(emu.url, {
+        ...shanghai,
+        instance: "sag-unknown99",
+        names: ["doctest"],
+        params: { Format: "XML" },
+      });
+      assert.equal(reply.status, 400);
+      assert.match(String(reply.headers["content-type"]), /^text\/xml/);
+      assert.match(
+        reply.text,
+        /<Error><RequestId>[0-9A-F-]{36}<\/RequestId>.*<Code>SAG\.InstanceNoFound<\/Code>/,
+      );
+    });
+
+    it("answers InvalidParameter for a Format other than JSON and XML", async () => {
       const reply = await callDescribe(emu.url, {
         ...shanghai,
         names: ["doctest"],
-        params: { Format: "XML" },
+        params: { Format: "YAML" },
       });
       expectError(reply, 400, "InvalidParameter");
     });

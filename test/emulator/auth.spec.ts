@@ -85,6 +85,7 @@ describe("emulator authentication", () => {
     "2026-02-30T00:00:00Z",
     "yesterday",
     "2026-11-30T03:33:28+08:00",
+    "2026-11-30T03:33:28.123Z",
   ]) {
     it(`answers InvalidTimeStamp.Format for ${JSON.stringify(bad)}`, async () => {
       const reply = await callDescribe(emu.url, { ...call, params: { Timestamp: bad } });
@@ -175,8 +176,18 @@ describe("emulator authentication", () => {
     expectError(reply, 400, "InvalidParameter");
   });
 
-  it("accepts a signed request without Format, JSON being the default", async () => {
-    ok(await callDescribe(emu.url, { ...call, at: clock, params: { Format: undefined } }));
+  it("answers XML to a signed request without Format, XML being the protocol's default", async () => {
+    const reply = await callDescribe(emu.url, {
+      ...call,
+      at: clock,
+      params: { Format: undefined },
+    });
+    ok(reply);
+    assert.match(String(reply.headers["content-type"]), /^text\/xml/);
+    assert.match(
+      reply.text,
+      /^<\?xml version="1\.0" encoding="UTF-8"\?><DescribeUserOnlineClientStatisticsResponse><RequestId>[0-9A-F-]{36}<\/RequestId><UserStatistics><Statistics><UserName>doctest<\/UserName><OnlineCount>2<\/OnlineCount><\/Statistics><\/UserStatistics><\/DescribeUserOnlineClientStatisticsResponse>$/,
+    );
   });
 });
 

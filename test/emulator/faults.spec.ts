@@ -82,9 +82,9 @@ describe("emulator faults", () => {
 
   it("throttles before authentication, as a gateway does", async () => {
     emu.setFaults({ throttleRate: 1 });
-    expectError(await send(emu.url, { Action: "Nope" }), 400, "Throttling.User");
+    expectError(await send(emu.url, { Action: "Nope", Format: "JSON" }), 400, "Throttling.User");
     emu.setFaults({});
-    expectError(await send(emu.url, { Action: "Nope" }), 400, "MissingAccessKeyId");
+    expectError(await send(emu.url, { Action: "Nope", Format: "JSON" }), 400, "MissingAccessKeyId");
   });
 
   it("answers ServiceUnavailable (503) or InternalError (500) when serverErrorRate is 1", async () => {

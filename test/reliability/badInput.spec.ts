@@ -55,7 +55,8 @@ function rawHttp(
       {
         hostname: base.hostname,
         port: base.port,
-        path: options.path ?? "/",
+        // Asks for JSON in the query, as a client would; without it the answer is XML.
+        path: options.path ?? "/?Format=JSON",
         method: options.method ?? "POST",
         agent: false,
         headers: {
@@ -240,6 +241,7 @@ describe("reliability: bad input at the emulator's HTTP endpoint", () => {
     expectError(await send(emulator.url, badTime), 400, "InvalidTimeStamp.Format");
     const put = await rawHttp(emulator.url, {
       method: "PUT",
+      path: "/", // Format=JSON is in the body already
       body: new URLSearchParams(params).toString(),
     });
     assert.equal(codeOf(put), "UnsupportedHTTPMethod");
