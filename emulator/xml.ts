@@ -17,9 +17,9 @@ function element(name: string, value: unknown): string {
       .join("");
     return `<${name}>${inner}</${name}>`;
   }
-  return `<${name}>${escape(String(value ?? ""))}</${name}>`;
+  return `<${name}>${escapeXml(String(value ?? ""))}</${name}>`;
 }
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
