@@ -113,8 +113,12 @@ export const statisticsResponseSchema = z.object({
   RequestId: z.string().min(1),
   UserStatistics: z
     .object({
+      // Alibaba's XML-to-JSON answers sometimes give a one-item list as the item itself.
       Statistics: z
-        .array(z.object({ UserName: z.string(), OnlineCount: onlineCount }))
+        .preprocess(
+          (v) => (v !== null && typeof v === "object" && !Array.isArray(v) ? [v] : v),
+          z.array(z.object({ UserName: z.string(), OnlineCount: onlineCount })),
+        )
         .optional()
         .default([]),
     })

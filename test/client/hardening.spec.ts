@@ -122,6 +122,24 @@ describe("SmartagClient hardening", () => {
       }
     });
 
+    it("reads a one-item Statistics list given as the item itself", async () => {
+      const server = await scripted([
+        {
+          status: 200,
+          body: {
+            RequestId: "6C1B8B2E-0000-4000-8000-000000000002",
+            UserStatistics: { Statistics: { UserName: "doctest", OnlineCount: "4" } },
+          },
+        },
+      ]);
+      try {
+        const result = await query(clientFor(server.url));
+        assert.deepEqual(result.userStatistics, [{ userName: "doctest", onlineCount: 4 }]);
+      } finally {
+        await server.close();
+      }
+    });
+
     it("refuses an answer that counts a name twice rather than picking one of the counts", async () => {
       const server = await scripted([
         ok([
