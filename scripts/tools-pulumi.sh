@@ -66,6 +66,16 @@ if [ "$current_ok" = false ]; then
     say "using $on_path ($path_version) from PATH instead of building $pinned"
     ln -sf "$on_path" "$bin/pulumi"
   elif command -v go >/dev/null 2>&1; then
+    # pkg/v3 needs a minimum Go (the go line of tools/pulumi/go.mod). An older Go either fails
+    # deep in the build or, unless GOTOOLCHAIN=local, downloads a newer toolchain: say which.
+    need_go=$(sed -n 's/^go[[:space:]]\{1,\}\([0-9][0-9.]*\)[[:space:]]*$/\1/p' "$gomod" | head -n 1)
+    have_go=$(go env GOVERSION 2>/dev/null | sed 's/^go//; s/[^0-9.].*$//')
+    if [ -n "$need_go" ] && [ -n "$have_go" ] && ! version_ge "$have_go" "$need_go"; then
+      if [ "$(go env GOTOOLCHAIN 2>/dev/null)" = local ]; then
+        die "Go $have_go is older than $need_go, which github.com/pulumi/pulumi/pkg/v3 $pinned needs, and GOTOOLCHAIN=local forbids fetching a newer one; install Go >= $need_go or put a Pulumi CLI >= $min_version on PATH"
+      fi
+      say "Go $have_go is older than $need_go: go will fetch toolchain go$need_go through the module proxy first"
+    fi
     say "building the Pulumi CLI $pinned from Go modules into $bin (a cold build takes several minutes)"
     # Without -X the binary reports an empty version, and version checks in the engine
     # (requiredPulumiVersion, SDK minimums) would see no version at all.
