@@ -141,9 +141,15 @@ function parseUserList(value: Read, allowEmpty: boolean): ParsedList {
   return { kind: "list", entries, partlyUnknown };
 }
 
-/** The API's total: each distinct account counted once. */
+/**
+ * The API's total: each distinct account counted once, by its highest count (as
+ * findLimitViolations judges a name listed twice with different counts).
+ */
 function distinctTotal(entries: readonly { userName: string; onlineCount: number }[]): number {
-  const byUser = new Map(entries.map((e) => [e.userName, e.onlineCount]));
+  const byUser = new Map<string, number>();
+  for (const { userName, onlineCount } of entries) {
+    byUser.set(userName, Math.max(onlineCount, byUser.get(userName) ?? 0));
+  }
   let total = 0;
   for (const count of byUser.values()) total += count;
   return total;

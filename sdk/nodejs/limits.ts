@@ -50,18 +50,31 @@ export function checkLimits(limits: OnlineLimits): string[] {
 }
 
 /**
+ * Each name once, in the order it first appears, with the highest count listed for it. The API
+ * answers a repeated name with the same count each time; a list put together some other way may
+ * not, and judging one name by whichever entry came first (or last) would let an excess pass.
+ */
+function highestCountPerUser(
+  userStatistics: readonly { userName: string; onlineCount: number }[],
+): Map<string, number> {
+  const byUser = new Map<string, number>();
+  for (const { userName, onlineCount } of userStatistics) {
+    const seen = byUser.get(userName);
+    if (seen === undefined || onlineCount > seen) byUser.set(userName, onlineCount);
+  }
+  return byUser;
+}
+
+/**
  * Every limit the statistics break, users in result order (a name listed twice is reported
- * once).
+ * once, with its highest count).
  * @throws Error when a limit is not a whole number >= 0.
  */
 export function findLimitViolations(stats: StatisticsLike, limits: OnlineLimits): LimitViolation[] {
   const problems = checkLimits(limits);
   if (problems.length > 0) throw new Error(`invalid limits: ${problems.join("; ")}`);
   const violations: LimitViolation[] = [];
-  const seen = new Set<string>();
-  for (const { userName, onlineCount } of stats.userStatistics) {
-    if (seen.has(userName)) continue;
-    seen.add(userName);
+  for (const [userName, onlineCount] of highestCountPerUser(stats.userStatistics)) {
     if (limits.requireNoneOnline && onlineCount > 0) {
       violations.push({ kind: "requireNoneOnline", userName, onlineCount, limit: 0 });
     } else if (limits.maxOnlinePerUser !== undefined && onlineCount > limits.maxOnlinePerUser) {

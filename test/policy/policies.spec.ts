@@ -135,6 +135,26 @@ describe("policy pack: the policies", () => {
       assert.doesNotMatch(violations[0]?.message ?? "", /doctest/);
     });
 
+    it("judges a name listed twice with different counts by its highest count", async () => {
+      for (const counts of [
+        [1, 9],
+        [9, 1],
+      ]) {
+        const everyone = counts.map((onlineCount) => ({ userName: "bob.smith", onlineCount }));
+        const { violations } = await validate(maxOnlinePerUserPolicy, [stack({ everyone })], {
+          maxOnlinePerUser: 3,
+        });
+        assert.deepEqual(
+          violations.map((v) => v.message),
+          [
+            'stack output "everyone": SAG instance (unknown): 1 limit violation:\n' +
+              "  - bob.smith: 9 online, limit 3 per user",
+          ],
+          `counts ${counts.join(", ")}`,
+        );
+      }
+    });
+
     it("checks nothing without a configured limit", async () => {
       const outcome = await validate(maxOnlinePerUserPolicy, [recordedGate()], {
         enforcementLevel: "mandatory",
@@ -201,6 +221,20 @@ describe("policy pack: the policies", () => {
       assert.equal(violations.length, 1);
       assert.match(violations[0]?.message ?? "", /^stack output "hongkongUsers": /);
       assert.match(violations[0]?.message ?? "", /total: 10 online, limit 9/);
+    });
+
+    it("counts a name listed twice with different counts once, by its highest count", async () => {
+      for (const counts of [
+        [9, 1],
+        [1, 9],
+      ]) {
+        const everyone = counts.map((onlineCount) => ({ userName: "bob.smith", onlineCount }));
+        const { violations } = await validate(maxTotalOnlinePolicy, [stack({ everyone })], {
+          maxTotalOnline: 5,
+        });
+        assert.equal(violations.length, 1, `counts ${counts.join(", ")}`);
+        assert.match(violations[0]?.message ?? "", /total: 9 online, limit 5/);
+      }
     });
 
     it("does not guess a total it cannot know", async () => {

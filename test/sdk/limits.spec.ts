@@ -44,6 +44,28 @@ describe("limits", () => {
     );
   });
 
+  it("judges a name listed twice with different counts by its highest count, wherever it is", () => {
+    const userStatistics = [
+      { userName: "bob.smith", onlineCount: 1 },
+      { userName: "doctest", onlineCount: 2 },
+      { userName: "bob.smith", onlineCount: 9 },
+    ];
+    const expected = [
+      { kind: "maxOnlinePerUser", userName: "bob.smith", onlineCount: 9, limit: 3 },
+    ] as const;
+    assert.deepEqual(
+      findLimitViolations({ userStatistics, totalOnlineCount: 11 }, { maxOnlinePerUser: 3 }),
+      expected,
+    );
+    assert.deepEqual(
+      findLimitViolations(
+        { userStatistics: [...userStatistics].reverse(), totalOnlineCount: 11 },
+        { maxOnlinePerUser: 3 },
+      ),
+      expected,
+    );
+  });
+
   it("refuses limits that are not whole numbers of at least 0", () => {
     assert.throws(
       () => findLimitViolations(stats, { maxOnlinePerUser: -1, maxTotalOnline: 1.5 }),
