@@ -202,8 +202,8 @@ export function isStatisticsResource(type: string): boolean {
  * (examples/basic exports the invoke's fields one by one), any output holding a whole record (an
  * invoke result or a resource), and any output that is a non-empty `[{userName, onlineCount}]`
  * list (its total is the sum over distinct accounts). An export that repeats counts already found
- * on a resource (the program exported the resource's outputs) is not listed again, so one excess
- * is reported once.
+ * on a resource of the same instance (the program exported the resource's outputs) is not listed
+ * again, so one excess is reported once.
  */
 export function findStatistics(resources: readonly ResourceLike[]): StackStatistics {
   const observed: ObservedStatistics[] = [];
@@ -221,9 +221,9 @@ export function findStatistics(resources: readonly ResourceLike[]): StackStatist
     add(found ?? "unknown", where);
   }
 
-  const recorded = new Set(observed.map(fingerprint));
+  const recorded = [...observed];
   const fromStack = (found: ObservedStatistics | "unknown" | undefined, where: string) => {
-    if (found && found !== "unknown" && recorded.has(fingerprint(found))) return;
+    if (found && found !== "unknown" && recorded.some((r) => repeats(found, r))) return;
     add(found, where);
   };
   for (const stack of resources) {
@@ -266,4 +266,20 @@ function fingerprint(s: ObservedStatistics): string {
     s.userStatistics.map((u) => [u.userName, u.onlineCount]),
     s.totalOnlineCount ?? null,
   ]);
+}
+
+/**
+ * True when an export repeats a resource's record: the same counts, and no instance or region
+ * that differs. An export may leave out the instance (examples/gate exports only the region and
+ * the counts); one that names another instance or region is another instance's statistics, even
+ * with the same counts, and is judged on its own.
+ */
+function repeats(exported: ObservedStatistics, resource: ObservedStatistics): boolean {
+  const differs = (a: string | undefined, b: string | undefined) =>
+    a !== undefined && b !== undefined && a !== b;
+  return (
+    !differs(exported.smartAgId, resource.smartAgId) &&
+    !differs(exported.regionId, resource.regionId) &&
+    fingerprint(exported) === fingerprint(resource)
+  );
 }

@@ -102,6 +102,22 @@ describe("policy pack: the policies", () => {
       );
     });
 
+    it("reports another instance's export with the same counts as the resource, on the stack", async () => {
+      const gate = recordedGate();
+      const other = { ...gate.props, smartAgId: "sag-other001" };
+      const { violations } = await validate(maxOnlinePerUserPolicy, [gate, stack({ other })], {
+        maxOnlinePerUser: 3,
+      });
+      assert.deepEqual(
+        violations.map((v) => [v.urn, v.message.split(":")[0]]),
+        [
+          [urnOf(gate), 'resource "gate"'],
+          [stackUrn, 'stack output "other"'],
+        ],
+      );
+      assert.match(violations[1]?.message ?? "", /SAG instance sag-other001 \(cn-shanghai\)/);
+    });
+
     it("reports nothing on counts a preview cannot know, and says why", async () => {
       const outcome = await validate(
         maxOnlinePerUserPolicy,

@@ -192,6 +192,27 @@ describe("policy pack: finding statistics in a stack", () => {
     );
   });
 
+  it("lists an export of another instance or region even when its counts match a resource's", async () => {
+    const gate = recordedGate();
+    const { userStatistics, totalOnlineCount } = gate.props;
+    const { observed } = await scan([
+      gate,
+      stack({
+        otherInstance: { smartAgId: "sag-other001", userStatistics, totalOnlineCount },
+        otherRegion: { regionId: "cn-hongkong", userStatistics, totalOnlineCount },
+        sameInstance: { smartAgId: "sag-demo0001", userStatistics, totalOnlineCount },
+      }),
+    ]);
+    assert.deepEqual(
+      observed.map((o) => [o.where, o.smartAgId, o.regionId]),
+      [
+        ['resource "gate"', "sag-demo0001", "cn-shanghai"],
+        ['stack output "otherInstance"', "sag-other001", undefined],
+        ['stack output "otherRegion"', undefined, "cn-hongkong"],
+      ],
+    );
+  });
+
   it("reads unknowns as unknown and lets every other error through", () => {
     const props = proxied({ a: unknown.number, b: 3 });
     // The proxy throws on the unknown; readKnown answers its own marker instead.
