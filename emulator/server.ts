@@ -42,6 +42,11 @@ export interface RunningEmulator {
   port: number;
   close(): Promise<void>;
   setFaults(faults: Faults): void;
+  /**
+   * Answers from other data from now on, at the same address (users came and went). Checked
+   * like the startup fixture; a bad one throws and leaves the current data in place.
+   */
+  setFixture(fixture: Fixture): void;
   requests: RecordedRequest[];
   resetLog(): void;
   maxInFlight: number;
@@ -128,9 +133,15 @@ function withoutSignature(params: Readonly<Record<string, string>>): Record<stri
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const now = options.now ?? Date.now;
-  const fixture = parseFixture(options.fixture ?? loadDefaultFixture(), "(startEmulator option)");
-  const directory: Directory = buildDirectory(fixture);
-  const keys = new Map<string, AccessKey>(fixture.accessKeys.map((k) => [k.id, k]));
+  // Replaced whole by setFixture; a request in progress keeps the data it started with.
+  let directory: Directory;
+  let keys: Map<string, AccessKey>;
+  const useFixture = (input: unknown, where: string) => {
+    const fixture = parseFixture(input, where);
+    directory = buildDirectory(fixture);
+    keys = new Map<string, AccessKey>(fixture.accessKeys.map((k) => [k.id, k]));
+  };
+  useFixture(options.fixture ?? loadDefaultFixture(), "(startEmulator option)");
   const nonces = new NonceStore();
   const faults = new FaultInjector(options.faults ?? {});
   const record = options.record !== false;
@@ -157,6 +168,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     requests: [],
     maxInFlight: 0,
     setFaults: (f) => faults.set(f),
+    setFixture: (f) => useFixture(f, "(setFixture)"),
     resetLog: () => {
       emulator.requests.length = 0;
       emulator.maxInFlight = inFlight;

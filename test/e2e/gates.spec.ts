@@ -45,11 +45,9 @@ describe("deployment gates under the real Pulumi CLI", () => {
     };
   };
 
-  /** Restarts the emulator on the same address with other data, as if users came and went. */
+  /** Other data at the same address, as if users came and went. */
   const swapFixture = async (fixture: Fixture) => {
-    const port = emulator.port;
-    await emulator.close();
-    emulator = await startEmulator({ port, fixture });
+    emulator.setFixture(fixture);
   };
   const withCounts = (users: Record<string, number>): Fixture => {
     const base = loadDefaultFixture();

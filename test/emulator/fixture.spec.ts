@@ -10,6 +10,7 @@ import {
   parseFixture,
   startEmulator,
 } from "../../emulator";
+import { SmartagClient } from "../../provider/smartag";
 
 const minimal = {
   accessKeys: [{ id: "LTAI5tEmulatorKey01", secret: "emulator-secret-01" }],
@@ -108,5 +109,38 @@ describe("emulator fixture", () => {
 
   it("refuses to start with an invalid fixture", async () => {
     await assert.rejects(startEmulator({ fixture: { accessKeys: [], regions: {} } }), /accessKeys/);
+  });
+
+  it("answers from a new fixture at the same address, and keeps the old one when the new is bad", async () => {
+    const emu = await startEmulator({ fixture: minimal });
+    try {
+      const client = SmartagClient.fromSettings(
+        {
+          region: "cn-shanghai",
+          endpoint: emu.url,
+          accessKey: "LTAI5tEmulatorKey01",
+          secretKey: "emulator-secret-01",
+          cacheTtlMs: 0,
+        },
+        { env: {} },
+      );
+      const count = async () =>
+        (
+          await client.describeUserOnlineClientStatistics({
+            smartAgId: "sag-demo0001",
+            userNames: ["doctest"],
+          })
+        ).totalOnlineCount;
+      assert.equal(await count(), 2);
+      emu.setFixture({
+        ...minimal,
+        regions: { "cn-shanghai": { "sag-demo0001": { users: { doctest: 6 } } } },
+      });
+      assert.equal(await count(), 6);
+      assert.throws(() => emu.setFixture({ accessKeys: [], regions: {} }), /accessKeys/);
+      assert.equal(await count(), 6);
+    } finally {
+      await emu.close();
+    }
   });
 });
