@@ -126,13 +126,33 @@ export const maxTotalOnlinePolicy: StackValidationPolicy = {
 export const nobodyOnlinePolicy: StackValidationPolicy = {
   name: "smartag-nobody-online",
   description:
-    "No listed SAG client account may have a client online (e.g. before the instance is torn down).",
+    "No listed SAG client account may have a client online (e.g. before the instance is torn down), when enabled.",
   remediationSteps: "Disconnect every client of the listed accounts, then run again.",
-  // Off unless asked for: with no number to configure, an enabled default would fail every stack
-  // in which anybody is connected. Turn it on with `"smartag-nobody-online": "mandatory"`.
-  enforcementLevel: "disabled",
+  // Off unless asked for by name: with no number to configure, a policy that judged by default
+  // would fail every stack in which anybody is connected. The enforcement level cannot be the
+  // switch, because the engine's `"all": "<level>"` overwrites every policy's level, a default of
+  // "disabled" included; `"all": "mandatory"` would then fail every stack with anyone online. So
+  // the switch is a property of this policy's own config, which "all" never touches.
+  configSchema: {
+    properties: {
+      enabled: {
+        type: "boolean",
+        default: false,
+        description:
+          "Judge the stack: fail it when any listed account has a client online. Default false.",
+      },
+    },
+  },
   validateStack: (args, reportViolation) => {
-    judge(args, reportViolation, { requireNoneOnline: true });
+    const enabled = args.getConfig<Record<string, unknown>>().enabled ?? false;
+    // The engine validates the config against configSchema; this catches a caller that did not.
+    if (typeof enabled !== "boolean") {
+      throw new Error(
+        `invalid policy config: enabled must be true or false (got ${String(enabled)})`,
+      );
+    }
+    if (!enabled) return args.notApplicable("smartag-nobody-online is not enabled");
+    return judge(args, reportViolation, { requireNoneOnline: true });
   },
 };
 

@@ -87,7 +87,7 @@ describe("policy pack under the real Pulumi CLI", () => {
       const res = await previewWith(ws, {
         "smartag-max-online-per-user": { maxOnlinePerUser: 0 },
         "smartag-max-total-online": { maxTotalOnline: 0 },
-        "smartag-nobody-online": "mandatory",
+        "smartag-nobody-online": { enabled: true },
       });
       assert.equal(res.code, 0, res.why);
       assert.match(res.stdout, /✅ smartag-online-clients@v0\.1\.0/, res.why);
@@ -146,8 +146,17 @@ describe("policy pack under the real Pulumi CLI", () => {
       assert.doesNotMatch(res.stdout, /smartag-max-online-per-user|per user/, res.why);
     });
 
+    it('leaves nobody-online off under a pack-wide level: "all" does not turn it on', async () => {
+      const res = await previewWith(ws, {
+        all: "mandatory",
+        "smartag-max-online-per-user": { maxOnlinePerUser: 5 },
+      });
+      assert.equal(res.code, 0, res.why);
+      assert.doesNotMatch(res.text, /smartag-nobody-online|none allowed/, res.why);
+    });
+
     it("names everyone online when nobody-online is turned on", async () => {
-      const res = await previewWith(ws, { "smartag-nobody-online": "mandatory" });
+      const res = await previewWith(ws, { "smartag-nobody-online": { enabled: true } });
       assert.notEqual(res.code, 0, res.why);
       assert.match(res.stdout, /\[mandatory\] +smartag-nobody-online/, res.why);
       for (const line of [

@@ -273,8 +273,30 @@ describe("policy pack: the policies", () => {
   });
 
   describe("smartag-nobody-online", () => {
+    const enabled = { enabled: true };
+
+    it("judges nothing unless enabled by its own config, whatever its enforcement level", async () => {
+      // `"all": "mandatory"` in a pack config sets this policy's level too, and keeps its
+      // properties: the policy then runs with its schema's default, enabled false.
+      for (const config of [{}, { enforcementLevel: "mandatory" }, { enabled: false }]) {
+        const outcome = await validate(nobodyOnlinePolicy, [recordedGate()], config);
+        assert.deepEqual(
+          outcome,
+          { violations: [], notApplicable: "smartag-nobody-online is not enabled" },
+          JSON.stringify(config),
+        );
+      }
+    });
+
+    it("refuses an enabled that is not true or false", async () => {
+      await assert.rejects(
+        validate(nobodyOnlinePolicy, [recordedGate()], { enabled: "yes" }),
+        /invalid policy config: enabled must be true or false \(got yes\)/,
+      );
+    });
+
     it("names everyone who is online, and nobody who is not", async () => {
-      const { violations } = await validate(nobodyOnlinePolicy, [recordedGate()]);
+      const { violations } = await validate(nobodyOnlinePolicy, [recordedGate()], enabled);
       assert.equal(violations.length, 1);
       const message = violations[0]?.message ?? "";
       assert.match(message, /3 limit violations/);
@@ -296,12 +318,16 @@ describe("policy pack: the policies", () => {
         ],
         totalOnlineCount: 0,
       });
-      assert.deepEqual((await validate(nobodyOnlinePolicy, [nobody])).violations, []);
+      assert.deepEqual(await validate(nobodyOnlinePolicy, [nobody], enabled), {
+        violations: [],
+        notApplicable: undefined,
+      });
     });
 
     it("does not claim anyone is online when the counts are unknown", async () => {
-      const outcome = await validate(nobodyOnlinePolicy, [previewedGate()]);
+      const outcome = await validate(nobodyOnlinePolicy, [previewedGate()], enabled);
       assert.deepEqual(outcome.violations, []);
+      assert.match(outcome.notApplicable ?? "", /not known until the update/);
     });
   });
 
@@ -332,9 +358,14 @@ describe("policy pack: the policies", () => {
     });
 
     it("leaves the enforcement level to the pack (mandatory) and the config, nobody-online off", () => {
-      assert.equal(maxOnlinePerUserPolicy.enforcementLevel, undefined);
-      assert.equal(maxTotalOnlinePolicy.enforcementLevel, undefined);
-      assert.equal(nobodyOnlinePolicy.enforcementLevel, "disabled");
+      for (const p of policies) assert.equal(p.enforcementLevel, undefined, p.name);
+      // Off by its own property, which the engine's "all" level never overwrites.
+      assert.deepEqual(nobodyOnlinePolicy.configSchema?.properties.enabled, {
+        type: "boolean",
+        default: false,
+        description:
+          "Judge the stack: fail it when any listed account has a client online. Default false.",
+      });
       // @pulumi/policy refuses to serve a pack whose schema claims enforcementLevel.
       for (const p of policies) {
         assert.equal(p.configSchema?.properties.enforcementLevel, undefined);
