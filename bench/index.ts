@@ -6,7 +6,9 @@
  * in-process, its request handling would share the client's event loop and be billed to the
  * client. Scale cases run in fresh child processes so their memory figures are their own.
  *
- * `--only 2,5` runs some sections and prints them without writing the doc.
+ * `--only 2,5` runs some sections and prints them without writing the doc. `--quick` runs
+ * section 2 (the only one it shortens) with a few calls per case, to check the bench itself;
+ * it never writes the doc either.
  */
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
@@ -37,6 +39,8 @@ function parseOnly(argv: readonly string[]): Set<number> | undefined {
 
 async function main(): Promise<void> {
   const only = parseOnly(process.argv.slice(2));
+  const quick = process.argv.includes("--quick");
+  const writeDoc = only === undefined && !quick;
   const wanted = (n: number) => only === undefined || only.has(n);
   const started = performance.now();
   const machine = describeMachine();
@@ -80,22 +84,37 @@ async function main(): Promise<void> {
     }
     if (wanted(2)) {
       log("2. plugin");
-      const pl = await plugin(fast, slow, LATENCY_MS, body);
-      const met = pl.invokeRatio1 <= 1.5;
+      const pl = await plugin(fast, slow, LATENCY_MS, body, { quick });
+      // Judged by the Go caller, which calls as the engine does; grpc-js only without Go.
+      const judged = pl.go ?? pl.grpcJs;
+      const met = judged.ratio1 <= 1.5;
       aims.push({
         what: "Warm plugin Invoke vs direct client call (1 name, emulator without latency)",
         target: "<= 1.5x",
-        measured: ratio(pl.invokeRatio1),
+        measured: pl.go
+          ? `${ratio(pl.go.ratio1)} from Go; ${ratio(pl.grpcJs.ratio1)} from grpc-js`
+          : `${ratio(pl.grpcJs.ratio1)} from grpc-js (Go skipped)`,
         met,
         note:
-          `${ms(pl.invokeAddedMs1)} added per call; at ${LATENCY_MS} ms latency the ratio is ` +
-          `${ratio(pl.invokeRatioLatency)}.` +
+          (pl.go
+            ? "Judged by the Go caller (bench/goinvoke), which calls the plugin as the Pulumi " +
+              `engine does: ${ms(pl.go.addedMs1)} added per call. From grpc-js (the bench ` +
+              `process as caller) ${ms(pl.grpcJs.addedMs1)} are added, the difference being ` +
+              "grpc-js and google-protobuf on the calling side. "
+            : `Go caller skipped: ${pl.goSkipped}. Judged by the grpc-js caller, so the ` +
+              "figure includes grpc-js and google-protobuf on the calling side, which the " +
+              `engine does not pay; ${ms(pl.grpcJs.addedMs1)} added per call. `) +
+          `At ${LATENCY_MS} ms latency the ratio is ` +
+          (pl.go
+            ? `${ratio(pl.go.ratioLatency)} from Go, ${ratio(pl.grpcJs.ratioLatency)} from grpc-js.`
+            : `${ratio(pl.grpcJs.ratioLatency)}.`) +
           (met
             ? ""
-            : ` Missed by ${ratio(pl.invokeRatio1 / 1.5)} of the aim: an empty gRPC round trip ` +
-              `(GetPluginInfo) alone takes ${ms(pl.emptyGrpcMs)}, ${ratio(pl.emptyGrpcMs / pl.directMs1)} ` +
-              `of a whole direct call (${ms(pl.directMs1)}), so no plugin call can be within 1.5x ` +
-              "of a loopback call here; see the CPU table in section 2."),
+            : ` Missed by ${ratio(judged.ratio1 / 1.5)} of the aim: of the ` +
+              `${ms(judged.addedMs1)} added, an empty gRPC round trip (GetPluginInfo) from the ` +
+              `same caller takes ${ms(judged.emptyMs)} (${ratio(judged.emptyMs / pl.directMs1)} ` +
+              `of a whole direct call, ${ms(pl.directMs1)}); the rest is the plugin's own work: ` +
+              "see the CPU table in section 2."),
       });
       const coldAim = 500;
       aims.push({
@@ -165,6 +184,7 @@ async function main(): Promise<void> {
   }
 
   const total = performance.now() - started;
+  const flags = [...(only ? [`--only ${[...only].join(",")}`] : []), ...(quick ? ["--quick"] : [])];
   const doc = new Report();
   doc.heading("Benchmarks", 1);
   doc.para(
@@ -180,7 +200,7 @@ async function main(): Promise<void> {
   doc.table(
     ["", ""],
     [
-      ["command", `\`npm run bench${only ? ` -- --only ${[...only].join(",")}` : ""}\``],
+      ["command", `\`npm run bench${flags.length > 0 ? ` -- ${flags.join(" ")}` : ""}\``],
       ["date", machine.date],
       ["CPU", machine.cpu],
       ["cores", machine.cores],
@@ -209,9 +229,9 @@ async function main(): Promise<void> {
     ]),
   );
   const text = `${doc.text()}\n${body.text()}`;
-  if (only === undefined) writeFileSync(path.join(REPO, "docs", "BENCHMARKS.md"), text);
+  if (writeDoc) writeFileSync(path.join(REPO, "docs", "BENCHMARKS.md"), text);
   process.stdout.write(text);
-  log(`done in ${ms(total)}${only === undefined ? "; wrote docs/BENCHMARKS.md" : ""}`);
+  log(`done in ${ms(total)}${writeDoc ? "; wrote docs/BENCHMARKS.md" : ""}`);
 }
 
 main().catch((e: unknown) => {

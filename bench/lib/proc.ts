@@ -4,7 +4,7 @@
  * one-shot Node workers. Every wait is bounded; every child is stopped by its own handle.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { sleep } from "./stats";
@@ -138,8 +138,9 @@ export function procStatus(pid: number): { rss: number; hwm: number } {
 }
 
 /**
- * CPU time a process has run so far, in ms, from /proc/<pid>/schedstat (nanoseconds, all
- * threads); NaN where unavailable.
+ * CPU time a process's main thread has run so far, in ms, from /proc/<pid>/schedstat
+ * (nanoseconds; that file covers the thread group leader only, which is where a Node
+ * process runs its JavaScript); NaN where unavailable.
  */
 export function cpuMs(pid: number): number {
   try {
@@ -147,6 +148,28 @@ export function cpuMs(pid: number): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/**
+ * CPU time of all of a process's live threads, in ms (the sum of /proc/<pid>/task/<tid>/
+ * schedstat); NaN where unavailable. For a Go program, whose goroutines run on any thread.
+ */
+export function allThreadsCpuMs(pid: number): number {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return Number.NaN;
+  }
+  let total = 0;
+  for (const tid of tids) {
+    try {
+      total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+    } catch {
+      // The thread ended since the listing; its time is gone with it.
+    }
+  }
+  return total / 1e6;
 }
 
 /** Arguments to run a bench worker script, whether the bench runs compiled or under ts-node. */

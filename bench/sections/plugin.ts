@@ -1,22 +1,39 @@
 /**
  * 2. Plugin: a warm gRPC Invoke against a direct client call, the plugin's cold start, what
  * its imports cost, and its memory once warm.
+ *
+ * Two callers invoke the plugin: a Go program (bench/goinvoke), calling as the Pulumi engine
+ * (Go) does, and the bench process itself through grpc-js. The aim is judged by the Go caller:
+ * grpc-js with google-protobuf on the calling side costs about as much CPU as a whole direct
+ * call, which the engine never pays.
  */
 import { performance } from "node:perf_hooks";
 import { ourClient } from "../lib/client";
 import { ACCESS_KEY, INSTANCE, REGION, SECRET_KEY, userNames } from "../lib/fixture";
+import { buildGoCaller, GoCaller } from "../lib/goCaller";
 import { PluginClient, spawnPlugin } from "../lib/plugin";
-import { cpuMs, type EmulatorProcess, procStatus, runNode } from "../lib/proc";
+import { allThreadsCpuMs, cpuMs, type EmulatorProcess, procStatus, runNode } from "../lib/proc";
 import type { Report } from "../lib/report";
 import { median, mib, ms, percentile, ratio } from "../lib/stats";
 
+/** One caller's figures for the aim. */
+export interface CallerFigures {
+  /** Invoke median / direct median, 1 name, emulator without latency. */
+  ratio1: number;
+  addedMs1: number;
+  /** The same ratio at the cloud-like latency. */
+  ratioLatency: number;
+  /** Median of an empty gRPC round trip (GetPluginInfo) from this caller. */
+  emptyMs: number;
+}
+
 export interface PluginResult {
-  /** Plugin median / direct median, 1 name, emulator without latency. */
-  invokeRatio1: number;
-  invokeAddedMs1: number;
-  /** The same at the cloud-like latency. */
-  invokeRatioLatency: number;
-  emptyGrpcMs: number;
+  /** The bench process calling through grpc-js. */
+  grpcJs: CallerFigures;
+  /** The Go caller, as the engine calls; undefined when its rows were skipped. */
+  go: CallerFigures | undefined;
+  /** Why the Go rows were skipped. */
+  goSkipped: string | undefined;
   directMs1: number;
   coldStartMedian: number;
   nodeBootMedian: number;
@@ -27,8 +44,13 @@ export interface PluginResult {
   rssAfterBig: number;
 }
 
-const COLD_STARTS = 10;
-const REQUIRE_RUNS = 5;
+export interface PluginOptions {
+  /**
+   * A few calls per case (about a twentieth), 2 cold starts and 1 require run: for checking
+   * the bench itself, not for figures.
+   */
+  quick?: boolean;
+}
 
 /** Modules the plugin loads before printing its port (see provider/server.ts). */
 const GRPC_AND_STUBS = [
@@ -52,11 +74,28 @@ async function requireTime(modules: readonly string[]): Promise<{ inside: number
 
 interface Sample {
   times: number[];
-  /** CPU ms per call of the bench process (the caller), the plugin and the emulator. */
+  /** CPU ms per call of the caller (see Side), the plugin and the emulator. */
   cpu: { caller: number; plugin: number; emulator: number };
 }
 
-type Side = { label: string; call: () => Promise<unknown> };
+type Label = "direct" | "invoke-js" | "invoke-go" | "empty-js" | "empty-go";
+
+const CALL_NAMES: Record<Label, string> = {
+  direct: "direct client call",
+  "invoke-js": "plugin Invoke, grpc-js caller",
+  "invoke-go": "plugin Invoke, Go caller",
+  "empty-js": "empty gRPC call (GetPluginInfo), grpc-js caller",
+  "empty-go": "empty gRPC call (GetPluginInfo), Go caller",
+};
+
+/**
+ * One side of a comparison. The bench process's own calls are timed by its clock and billed
+ * its CPU. A remote call is made by another process (the Go caller): timed by that process's
+ * clock, which leaves out the pipe to it, and billed that process's CPU.
+ */
+type Side =
+  | { label: Label; call: () => Promise<unknown> }
+  | { label: Label; remote: () => Promise<number>; pid: number };
 
 /**
  * Runs the sides call by call in turn (A B C A B C ...), so a burst of load from elsewhere
@@ -66,9 +105,11 @@ async function compare(
   sides: readonly Side[],
   pids: { plugin: number; emulator: number },
   o: { warmup: number; calls: number },
-): Promise<Map<string, Sample>> {
-  for (let i = 0; i < o.warmup; i++) for (const s of sides) await s.call();
-  const out = new Map<string, Sample>();
+): Promise<Map<Label, Sample>> {
+  for (let i = 0; i < o.warmup; i++) {
+    for (const s of sides) await ("remote" in s ? s.remote() : s.call());
+  }
+  const out = new Map<Label, Sample>();
   for (const s of sides) {
     out.set(s.label, { times: [], cpu: { caller: 0, plugin: 0, emulator: 0 } });
   }
@@ -77,12 +118,15 @@ async function compare(
       const sample = out.get(s.label) as Sample;
       const p0 = cpuMs(pids.plugin);
       const e0 = cpuMs(pids.emulator);
+      const r0 = "remote" in s ? allThreadsCpuMs(s.pid) : 0;
       const c0 = process.cpuUsage();
       const t0 = performance.now();
-      await s.call();
-      sample.times.push(performance.now() - t0);
+      let own: number | undefined;
+      if ("remote" in s) own = await s.remote();
+      else await s.call();
+      sample.times.push(own ?? performance.now() - t0);
       const c = process.cpuUsage(c0);
-      sample.cpu.caller += (c.user + c.system) / 1000;
+      sample.cpu.caller += "remote" in s ? allThreadsCpuMs(s.pid) - r0 : (c.user + c.system) / 1000;
       sample.cpu.plugin += cpuMs(pids.plugin) - p0;
       sample.cpu.emulator += cpuMs(pids.emulator) - e0;
     }
@@ -99,10 +143,14 @@ export async function plugin(
   slow: EmulatorProcess,
   latencyMs: number,
   report: Report,
+  options: PluginOptions = {},
 ): Promise<PluginResult> {
+  const quick = options.quick === true;
+  const coldStarts = quick ? 2 : 10;
+  const requireRuns = quick ? 1 : 5;
   // Cold start: spawn to the port line, then stop; nothing else runs meanwhile.
   const cold: number[] = [];
-  for (let i = 0; i < COLD_STARTS; i++) {
+  for (let i = 0; i < coldStarts; i++) {
     const p = await spawnPlugin();
     cold.push(p.startMs);
     await p.stop();
@@ -112,7 +160,7 @@ export async function plugin(
   const grpcWall: number[] = [];
   const pulumiReq: number[] = [];
   const pulumiWall: number[] = [];
-  for (let i = 0; i < REQUIRE_RUNS; i++) {
+  for (let i = 0; i < requireRuns; i++) {
     boot.push((await requireTime([])).wall);
     const g = await requireTime(GRPC_AND_STUBS);
     grpcReq.push(g.inside);
@@ -122,78 +170,119 @@ export async function plugin(
     pulumiWall.push(p.wall);
   }
 
+  // Built before the plugin starts, so the build's CPU is spent before anything is timed.
+  const built = await buildGoCaller();
+  let goBin = "bin" in built ? built.bin : undefined;
+  let goSkipped = "skipped" in built ? built.skipped : undefined;
+
   const plug = await PluginClient.start();
   let rss = { rss: Number.NaN, hwm: Number.NaN };
   let rssSmall = { rss: Number.NaN, hwm: Number.NaN };
   const rows: (readonly string[])[] = [];
   const cpuRows: (readonly string[])[] = [];
-  let first = { ratio: Number.NaN, added: Number.NaN, empty: Number.NaN, direct: Number.NaN };
-  let latencyRatio = Number.NaN;
-  let big: { direct: Sample; plugin: Sample } | undefined;
+  const noFigures = (): CallerFigures => ({
+    ratio1: Number.NaN,
+    addedMs1: Number.NaN,
+    ratioLatency: Number.NaN,
+    emptyMs: Number.NaN,
+  });
+  const figures = { js: noFigures(), go: noFigures() };
+  let directMs1 = Number.NaN;
+  let big: { direct: Sample; js: Sample; go: Sample | undefined } | undefined;
   try {
-    const configure = (endpoint: string) =>
-      plug.configure({
-        region: REGION,
-        endpoint,
-        accessKey: ACCESS_KEY,
-        secretKey: SECRET_KEY,
-        cacheTtlMs: "0",
-      });
+    const config = (endpoint: string) => ({
+      region: REGION,
+      endpoint,
+      accessKey: ACCESS_KEY,
+      secretKey: SECRET_KEY,
+      cacheTtlMs: "0",
+    });
     const cases = [
       { emulator: fast, names: 1, warmup: 30, calls: 200, empty: true },
       { emulator: fast, names: 50, warmup: 10, calls: 100, empty: false },
       { emulator: fast, names: 1000, warmup: 2, calls: 20, empty: false },
       { emulator: slow, names: 1, warmup: 5, calls: 60, empty: false },
       { emulator: slow, names: 10_000, warmup: 1, calls: 3, empty: false },
-    ];
+    ].map((c) =>
+      quick
+        ? { ...c, warmup: Math.min(c.warmup, 2), calls: Math.max(1, Math.ceil(c.calls / 20)) }
+        : c,
+    );
     for (const c of cases) {
       // Memory once warm with everyday calls, before the 10,000-name invokes.
       if (c.names === 10_000) rssSmall = procStatus(plug.pid);
-      await configure(c.emulator.url);
+      await plug.configure(config(c.emulator.url));
       const direct = ourClient(c.emulator.url);
       const args = { smartAgId: INSTANCE, userNames: userNames(c.names) };
-      const sides: Side[] = [
-        { label: "direct", call: () => direct.describeUserOnlineClientStatistics(args) },
-        { label: "plugin", call: () => plug.invoke(args) },
-        ...(c.empty ? [{ label: "empty", call: () => plug.pluginInfo() }] : []),
-      ];
-      const res = await compare(sides, { plugin: plug.pid, emulator: c.emulator.pid }, c);
-      const d = res.get("direct") as Sample;
-      const p = res.get("plugin") as Sample;
-      const r = median(p.times) / median(d.times);
-      const latency = c.emulator === fast ? "0 ms" : `${latencyMs} ms`;
-      if (c.names === 10_000) big = { direct: d, plugin: p };
-      if (c.emulator === slow && c.names === 1) latencyRatio = r;
-      else if (c.emulator === fast && c.names === 1) {
-        first = {
-          ratio: r,
-          added: median(p.times) - median(d.times),
-          empty: median(res.get("empty")?.times ?? []),
-          direct: median(d.times),
-        };
+      // The Go caller configures the plugin once more, with the same settings, as the engine
+      // would before its first Invoke.
+      let go: GoCaller | undefined;
+      if (goBin !== undefined) {
+        try {
+          go = await GoCaller.start(goBin, plug.port, config(c.emulator.url), args);
+        } catch (e) {
+          goSkipped = `the Go caller did not start: ${e instanceof Error ? e.message : String(e)}`;
+          goBin = undefined;
+        }
       }
-      rows.push([
-        latency,
-        c.names.toLocaleString("en-US"),
-        `${c.calls}`,
-        `${ms(median(d.times))} / ${ms(percentile(d.times, 95))}`,
-        `${ms(median(p.times))} / ${ms(percentile(p.times, 95))}`,
-        ms(median(p.times) - median(d.times)),
-        ratio(r),
-      ]);
+      let res: Map<Label, Sample>;
+      try {
+        const sides: Side[] = [
+          { label: "direct", call: () => direct.describeUserOnlineClientStatistics(args) },
+          { label: "invoke-js", call: () => plug.invoke(args) },
+          ...(go
+            ? [{ label: "invoke-go" as const, remote: () => go.call("invoke"), pid: go.pid }]
+            : []),
+          ...(c.empty ? [{ label: "empty-js" as const, call: () => plug.pluginInfo() }] : []),
+          ...(c.empty && go
+            ? [{ label: "empty-go" as const, remote: () => go.call("info"), pid: go.pid }]
+            : []),
+        ];
+        res = await compare(sides, { plugin: plug.pid, emulator: c.emulator.pid }, c);
+      } finally {
+        await go?.stop();
+      }
+      const d = res.get("direct") as Sample;
+      const latency = c.emulator === fast ? "0 ms" : `${latencyMs} ms`;
+      const names = c.names.toLocaleString("en-US");
+      if (c.emulator === fast && c.names === 1) directMs1 = median(d.times);
+      for (const [kind, caller] of [
+        ["js", "grpc-js (bench process)"],
+        ["go", "Go (bench/goinvoke)"],
+      ] as const) {
+        const p = res.get(`invoke-${kind}`);
+        if (!p) continue;
+        const r = median(p.times) / median(d.times);
+        const f = figures[kind];
+        if (c.emulator === slow && c.names === 1) f.ratioLatency = r;
+        else if (c.emulator === fast && c.names === 1) {
+          f.ratio1 = r;
+          f.addedMs1 = median(p.times) - median(d.times);
+          f.emptyMs = median(res.get(`empty-${kind}`)?.times ?? []);
+        }
+        rows.push([
+          latency,
+          names,
+          `${c.calls}`,
+          caller,
+          `${ms(median(d.times))} / ${ms(percentile(d.times, 95))}`,
+          `${ms(median(p.times))} / ${ms(percentile(p.times, 95))}`,
+          ms(median(p.times) - median(d.times)),
+          ratio(r),
+        ]);
+      }
+      if (c.names === 10_000) {
+        big = { direct: d, js: res.get("invoke-js") as Sample, go: res.get("invoke-go") };
+      }
       for (const [label, s] of res) {
         cpuRows.push([
           latency,
-          c.names.toLocaleString("en-US"),
-          label === "direct"
-            ? "direct client call"
-            : label === "plugin"
-              ? "plugin Invoke"
-              : "empty gRPC call (GetPluginInfo)",
+          names,
+          CALL_NAMES[label],
           ms(median(s.times)),
           ms(s.cpu.caller),
           label === "direct" ? "-" : ms(s.cpu.plugin),
-          label === "empty" ? "-" : ms(s.cpu.emulator),
+          label.startsWith("empty") ? "-" : ms(s.cpu.emulator),
         ]);
       }
     }
@@ -204,16 +293,30 @@ export async function plugin(
 
   report.heading("2. Provider plugin");
   report.para(
-    "Warm Invoke: the bench process calls `smartag:index:getUserOnlineClientStatistics` over " +
-      "gRPC (grpc-js, as the tests do; the real engine is Go) on a plugin that is configured and " +
-      "has answered the warm-up calls; the direct side calls `SmartagClient` in the bench " +
-      "process. Same emulator (own process), cache off, the sides called in turn, call by call.",
+    "Warm Invoke: `smartag:index:getUserOnlineClientStatistics` over gRPC on a plugin that is " +
+      "configured and has answered the warm-up calls, from two callers. The **Go caller** " +
+      "(bench/goinvoke: grpc-go and the engine's generated stubs, dialled as the engine dials) " +
+      "is what the Pulumi engine, written in Go, sees; the aim is judged by it. The **grpc-js " +
+      "caller** is the bench process itself (grpc-js with google-protobuf, as the tests call), " +
+      "whose calling side costs about as much CPU as a whole direct call. Each caller times a " +
+      "call from building the request's Struct to decoding the answer; the Go caller reports " +
+      "its own clock, so the pipe to it is not counted. The direct side calls `SmartagClient` " +
+      "in the bench process. Same emulator (own process), cache off, the sides called in turn, " +
+      "call by call." +
+      (quick ? " **Quick run** (`--quick`): a few calls per case, figures only for checking." : ""),
   );
+  if (goSkipped !== undefined) {
+    report.para(
+      `**Go caller rows skipped**: ${goSkipped}. Only the grpc-js caller was measured, and the ` +
+        "aim is judged by it, which overstates what the engine sees.",
+    );
+  }
   report.table(
     [
       "emulator latency",
       "names",
       "calls each",
+      "caller",
       "direct median / p95",
       "plugin median / p95",
       "added",
@@ -222,33 +325,41 @@ export async function plugin(
     rows,
   );
   report.para(
-    "Where the time goes: CPU per call of each process (bench = the caller: the direct client, " +
-      "or the gRPC client standing in for the engine).",
+    "Where the time goes: CPU per call of each process. Caller CPU = the bench process for the " +
+      "direct call and the grpc-js caller (all its threads, `process.cpuUsage`); the Go " +
+      "caller's process for the Go caller (all its threads, `/proc/<pid>/task/*/schedstat`). " +
+      "Plugin and emulator CPU = their main thread (`/proc/<pid>/schedstat`), where their " +
+      "JavaScript runs.",
   );
   report.table(
-    ["latency", "names", "call", "wall median", "bench CPU", "plugin CPU", "emulator CPU"],
+    ["latency", "names", "call", "wall median", "caller CPU", "plugin CPU", "emulator CPU"],
     cpuRows,
   );
   if (big) {
-    const extra = big.plugin.cpu.plugin - big.direct.cpu.caller;
+    const { direct, js, go } = big;
+    const extra = js.cpu.plugin - direct.cpu.caller;
+    const added = (s: Sample) => ms(median(s.times) - median(direct.times));
     report.para(
       `At 10,000 names the plugin spends ${ms(extra)} more CPU per call than the direct client ` +
-        `(${ms(big.plugin.cpu.plugin)} vs ${ms(big.direct.cpu.caller)}), and the caller spends ` +
-        `${ms(big.plugin.cpu.caller)} decoding the answer; both sit on the critical path after ` +
-        "the last API answer (a Go engine decodes far faster than grpc-js with google-protobuf), " +
-        "and on a loaded machine CPU time stretches in wall time: the call takes " +
-        `${ms(median(big.plugin.times) - median(big.direct.times))} longer. A CPU profile of the ` +
-        "plugin puts most of its extra in turning the answer into a protobuf Struct " +
-        "(google-protobuf's `Struct.fromJavaScript` and `serializeBinary`), then in validating " +
-        "the names twice (the invoke handler's `client.check` and the client's own check).",
+        `(${ms(js.cpu.plugin)} vs ${ms(direct.cpu.caller)}), and the caller spends ` +
+        `${ms(js.cpu.caller)} through grpc-js` +
+        (go ? ` (${ms(go.cpu.caller)} from Go)` : "") +
+        " encoding the request and decoding the answer; both sit on the critical path after " +
+        "the last API answer, and on a loaded machine CPU time stretches in wall time: the call " +
+        `takes ${added(js)} longer through grpc-js` +
+        (go ? `, ${added(go)} from Go` : "") +
+        ". A CPU profile of the plugin puts most of its extra in turning the answer into a " +
+        "protobuf Struct (google-protobuf's `Struct.fromJavaScript` and `serializeBinary`), then " +
+        "in validating the names twice (the invoke handler's `client.check` and the client's " +
+        "own check).",
     );
   }
   report.para(
-    `Cold start, spawn to port line (${COLD_STARTS} runs): median ${ms(median(cold))}, ` +
+    `Cold start, spawn to port line (${coldStarts} runs): median ${ms(median(cold))}, ` +
       `min ${ms(Math.min(...cold))}, max ${ms(Math.max(...cold))}.`,
   );
   report.table(
-    [`in a fresh node (median of ${REQUIRE_RUNS})`, "time inside require()", "spawn to exit"],
+    [`in a fresh node (median of ${requireRuns})`, "time inside require()", "spawn to exit"],
     [
       ["`node -e` doing nothing (Node's own start)", "-", ms(median(boot))],
       [
@@ -265,11 +376,10 @@ export async function plugin(
       "10,000-name invokes (each builds and serialises a 10,000-entry protobuf Struct).",
   );
   return {
-    invokeRatio1: first.ratio,
-    invokeAddedMs1: first.added,
-    invokeRatioLatency: latencyRatio,
-    emptyGrpcMs: first.empty,
-    directMs1: first.direct,
+    grpcJs: figures.js,
+    go: goSkipped === undefined ? figures.go : undefined,
+    goSkipped,
+    directMs1,
     coldStartMedian: median(cold),
     nodeBootMedian: median(boot),
     requireGrpcMedian: median(grpcReq),
