@@ -32,7 +32,9 @@ function limitSchema(key: "maxOnlinePerUser" | "maxTotalOnline", meaning: string
 
 /**
  * Judges every set of counts in the stack against `limits`. Counts a preview cannot know are left
- * out: a violation is reported only for a known count above a known limit.
+ * out: a violation is reported only for a known count above a known limit. Data that is there
+ * but cannot be read is reported as a violation, naming it, next to the judgement of what can be
+ * read: a gate that cannot read the counts must not pass.
  */
 function judge(
   args: StackValidationArgs,
@@ -42,23 +44,33 @@ function judge(
   // The engine validates the config against configSchema; this catches a caller that did not.
   const problems = checkLimits(limits);
   if (problems.length > 0) throw new Error(`invalid policy config: ${problems.join("; ")}`);
+  const judgesTotal = limits.maxTotalOnline !== undefined;
 
   const { observed, unknown } = findStatistics(args.resources);
   let judged = 0;
   for (const found of observed) {
+    const unreadable = unreadableFor(found, judgesTotal);
     // A total limit needs a known total; per-user limits never look at it.
-    if (limits.maxTotalOnline !== undefined && found.totalOnlineCount === undefined) continue;
+    if (judgesTotal && found.totalOnlineCount === undefined && unreadable.length === 0) continue;
     judged++;
     const stats = statisticsOf(found);
     const violations = findLimitViolations(stats, limits);
-    if (violations.length === 0) continue;
+    if (violations.length === 0 && unreadable.length === 0) continue;
+    const parts: string[] = [];
+    if (violations.length > 0) parts.push(formatLimitViolations(stats, violations));
+    if (unreadable.length > 0) {
+      const heading = `cannot read ${plural(unreadable.length, "part")} of these statistics, so they cannot pass:`;
+      parts.push(
+        violations.length > 0
+          ? `  and ${heading}`
+          : `SAG instance ${instanceOf(found)}: ${heading}`,
+        ...unreadable.map((problem) => `  - ${problem}`),
+      );
+    }
     const note = found.partlyUnknown
       ? "\n  (other counts here are not known until the update)"
       : "";
-    reportViolation(
-      `${found.where}: ${formatLimitViolations(stats, violations)}${note}`,
-      found.urn,
-    );
+    reportViolation(`${found.where}: ${parts.join("\n")}${note}`, found.urn);
   }
   if (judged === 0) {
     // Tells the engine (and `--policy-pack` summaries) why nothing was checked; never a violation.
@@ -70,10 +82,30 @@ function judge(
   }
 }
 
+/**
+ * What the policy needs but cannot read: the entries for a per-user check; for a total check,
+ * only when no total could be read or worked out (a readable recorded total needs no entries).
+ */
+function unreadableFor(found: ObservedStatistics, judgesTotal: boolean): string[] {
+  if (!judgesTotal) return found.unreadableEntries;
+  if (found.totalOnlineCount !== undefined) return [];
+  return [...(found.unreadableTotal ? [found.unreadableTotal] : []), ...found.unreadableEntries];
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/** The instance as formatLimitViolations names it. */
+function instanceOf(found: ObservedStatistics): string {
+  const name = [found.smartAgId, found.regionId && `(${found.regionId})`].filter(Boolean).join(" ");
+  return name || "(unknown)";
+}
+
 function statisticsOf(found: ObservedStatistics): StatisticsLike {
   const stats: StatisticsLike = {
     userStatistics: found.userStatistics,
-    // Only read when a total limit is judged, and judge() skips records whose total is unknown.
+    // Only read when a total limit is judged; judge() reports no total it does not know.
     totalOnlineCount: found.totalOnlineCount ?? 0,
   };
   if (found.smartAgId !== undefined) stats.smartAgId = found.smartAgId;

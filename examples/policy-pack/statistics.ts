@@ -7,7 +7,8 @@
 // policies behind a proxy that throws when an unknown value is read. A policy that let that error
 // escape would be reported as "can't run during preview"; one that read the raw sentinel as a
 // number would judge garbage. So every read goes through `readKnown`, and what is unknown is left
-// out of the judgement and only counted.
+// out of the judgement and only counted. A value that is there but of the wrong kind (a count as
+// text) is not unknown: it is listed as unreadable, and the policies report it.
 
 import * as policyProxy from "@pulumi/policy/proxy";
 
@@ -38,10 +39,18 @@ export interface ObservedStatistics {
   smartAgId?: string;
   /** The entries whose name and count are both known, in recorded order. */
   userStatistics: { userName: string; onlineCount: number }[];
-  /** The total, when it is known (recorded, or summed from a fully known list). */
+  /** The total, when it is known (recorded, or summed from a fully known and readable list). */
   totalOnlineCount?: number;
   /** True when part of it (the list, an entry or the total) is not known until the update. */
   partlyUnknown: boolean;
+  /**
+   * What is there but cannot be read (a count as text, an entry without a name, a
+   * `userStatistics` that is not a list), each named by its path with what is wrong. Unlike
+   * unknown values these never become known: a gate cannot pass on them.
+   */
+  unreadableEntries: string[];
+  /** A recorded `totalOnlineCount` that cannot be read, said the same way. */
+  unreadableTotal?: string;
 }
 
 /** The result of scanning a stack: what can be judged, and how much could not be read yet. */
@@ -106,39 +115,86 @@ function isCount(v: unknown): v is number {
   return typeof v === "number" && Number.isFinite(v) && v >= 0;
 }
 
+type Entry = { userName: string; onlineCount: number };
+
+type ParsedEntry =
+  | { kind: "entry"; entry: Entry }
+  | { kind: "unknown" }
+  | { kind: "unreadable"; problem: string }
+  /** Not shaped like an entry at all: no object, or no `userName` or `onlineCount`. */
+  | { kind: "other"; problem: string };
+
+/** A value as a message shows it: short, and never more than the start of a long one. */
+function show(value: unknown): string {
+  if (Array.isArray(value)) return "a list";
+  if (value !== null && typeof value === "object") return "an object";
+  const text = value === undefined ? "missing" : JSON.stringify(value);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+/**
+ * Reads one `{userName, onlineCount}` entry at `path`. A value that is there but is not what the
+ * statistics hold (a count as text, a negative count, a name that is not text) is "unreadable",
+ * with the problem named; that is data something wrote wrongly, not a value the preview does not
+ * know yet, and it must not pass for either.
+ */
+function parseEntry(entry: Read, path: string): ParsedEntry {
+  if (entry === UNKNOWN) return { kind: "unknown" };
+  if (!isObject(entry)) {
+    return { kind: "other", problem: `${path} is ${show(entry)}, not a {userName, onlineCount}` };
+  }
+  const userName = readKnown(entry, "userName");
+  const onlineCount = readKnown(entry, "onlineCount");
+  if (userName === undefined || onlineCount === undefined) {
+    const missing = userName === undefined ? "userName" : "onlineCount";
+    return { kind: "other", problem: `${path} has no ${missing}` };
+  }
+  const problems: string[] = [];
+  if (userName !== UNKNOWN && (typeof userName !== "string" || userName === "")) {
+    problems.push(`userName is ${show(userName)}, not a name`);
+  }
+  if (onlineCount !== UNKNOWN && !isCount(onlineCount)) {
+    problems.push(`onlineCount is ${show(onlineCount)}, not a count of at least 0`);
+  }
+  if (problems.length > 0) {
+    const who = typeof userName === "string" && userName !== "" ? ` (${userName})` : "";
+    return { kind: "unreadable", problem: `${path}${who}: ${problems.join("; ")}` };
+  }
+  if (userName === UNKNOWN || onlineCount === UNKNOWN) return { kind: "unknown" };
+  return {
+    kind: "entry",
+    entry: { userName: userName as string, onlineCount: onlineCount as number },
+  };
+}
+
 type ParsedList =
-  | { kind: "list"; entries: { userName: string; onlineCount: number }[]; partlyUnknown: boolean }
+  | { kind: "list"; entries: Entry[]; partlyUnknown: boolean; unreadable: string[] }
   | { kind: "unknown" }
   | { kind: "other" };
 
 /**
- * Reads a `[{userName, onlineCount}]` list. Anything else is "other", so unrelated outputs are
- * never mistaken for statistics; so is an empty list unless the caller knows from its name that
- * it holds statistics (an empty export may be any list).
+ * Reads a `[{userName, onlineCount}]` list whose entries are named `path[i]`.
+ *
+ * `known` says the caller knows the value holds statistics (a resource's or a record's
+ * `userStatistics`): then every entry that cannot be read is listed as unreadable, and the list
+ * may be empty. Otherwise (an export, which may be any list) only a non-empty list whose every
+ * entry has a `userName` and an `onlineCount` is taken for statistics, so unrelated outputs are
+ * never mistaken for them; its entries with values of the wrong kind are unreadable.
  */
-function parseUserList(value: Read, allowEmpty: boolean): ParsedList {
+function parseUserList(value: Read, path: string, known: boolean): ParsedList {
   if (value === UNKNOWN) return { kind: "unknown" };
-  if (!Array.isArray(value) || (value.length === 0 && !allowEmpty)) return { kind: "other" };
-  const entries: { userName: string; onlineCount: number }[] = [];
+  if (!Array.isArray(value) || (value.length === 0 && !known)) return { kind: "other" };
+  const entries: Entry[] = [];
+  const unreadable: string[] = [];
   let partlyUnknown = false;
   for (let i = 0; i < value.length; i++) {
-    const entry = readKnown(value, i);
-    if (entry === UNKNOWN) {
-      partlyUnknown = true;
-      continue;
-    }
-    if (!isObject(entry)) return { kind: "other" };
-    const userName = readKnown(entry, "userName");
-    const onlineCount = readKnown(entry, "onlineCount");
-    if (userName !== UNKNOWN && typeof userName !== "string") return { kind: "other" };
-    if (onlineCount !== UNKNOWN && !isCount(onlineCount)) return { kind: "other" };
-    if (userName === UNKNOWN || onlineCount === UNKNOWN) {
-      partlyUnknown = true;
-      continue;
-    }
-    entries.push({ userName, onlineCount });
+    const parsed = parseEntry(readKnown(value, i), `${path}[${i}]`);
+    if (parsed.kind === "other" && !known) return { kind: "other" };
+    if (parsed.kind === "entry") entries.push(parsed.entry);
+    else if (parsed.kind === "unknown") partlyUnknown = true;
+    else unreadable.push(parsed.problem);
   }
-  return { kind: "list", entries, partlyUnknown };
+  return { kind: "list", entries, partlyUnknown, unreadable };
 }
 
 /**
@@ -158,8 +214,12 @@ function distinctTotal(entries: readonly { userName: string; onlineCount: number
 /**
  * Reads a statistics record: anything with a `userStatistics` list, and optionally
  * `totalOnlineCount`, `smartAgId` and `regionId` (a resource's outputs, an invoke result, or the
- * stack's outputs when they carry those names). Undefined when `userStatistics` is not such a list;
- * "unknown" when the list is not known yet.
+ * stack's outputs when they carry those names). "unknown" when the list is not known yet.
+ *
+ * For a statistics resource (`fromResource`) every value that is there but cannot be read is
+ * unreadable, a `userStatistics` that is not a list included; a missing one is unknown (a
+ * resource about to be created shows no outputs in a preview). For an export, undefined when
+ * `userStatistics` is missing or not a list: then it is not a record.
  */
 function parseRecord(
   record: unknown,
@@ -167,23 +227,37 @@ function parseRecord(
   urn: string,
   fromResource: boolean,
 ): ObservedStatistics | "unknown" | undefined {
-  const list = parseUserList(readKnown(record, "userStatistics"), true);
+  const value = readKnown(record, "userStatistics");
+  if (fromResource && value === undefined) return "unknown";
+  const list = parseUserList(value, "userStatistics", true);
   if (list.kind === "unknown") return "unknown";
-  if (list.kind === "other") return undefined;
+  if (list.kind === "other" && !fromResource) return undefined;
+  const entries = list.kind === "list" ? list.entries : [];
+  const unreadableEntries =
+    list.kind === "list" ? list.unreadable : [`userStatistics is ${show(value)}, not a list`];
+  let partlyUnknown = list.kind === "list" && list.partlyUnknown;
   const total = readKnown(record, "totalOnlineCount");
   let totalOnlineCount: number | undefined;
-  let partlyUnknown = list.partlyUnknown;
+  let unreadableTotal: string | undefined;
   if (total === UNKNOWN) partlyUnknown = true;
   else if (isCount(total)) totalOnlineCount = total;
-  else if (!list.partlyUnknown) totalOnlineCount = distinctTotal(list.entries);
+  else {
+    if (total !== undefined) {
+      unreadableTotal = `totalOnlineCount is ${show(total)}, not a count of at least 0`;
+    }
+    // Every entry known and read: the total is theirs, as the API counts it.
+    if (!partlyUnknown && unreadableEntries.length === 0) totalOnlineCount = distinctTotal(entries);
+  }
   const observed: ObservedStatistics = {
     where,
     urn,
     fromResource,
-    userStatistics: list.entries,
+    userStatistics: entries,
     partlyUnknown,
+    unreadableEntries,
   };
   if (totalOnlineCount !== undefined) observed.totalOnlineCount = totalOnlineCount;
+  if (unreadableTotal !== undefined) observed.unreadableTotal = unreadableTotal;
   const smartAgId = knownString(record, "smartAgId");
   if (smartAgId) observed.smartAgId = smartAgId;
   const regionId = knownString(record, "regionId");
@@ -216,9 +290,7 @@ export function findStatistics(resources: readonly ResourceLike[]): StackStatist
   for (const r of resources) {
     if (!isStatisticsResource(r.type)) continue;
     const where = `resource "${r.name}"`;
-    // A resource about to be created by a dynamic provider shows no outputs at all in a preview.
-    const found = parseRecord(r.props, where, r.urn, true);
-    add(found ?? "unknown", where);
+    add(parseRecord(r.props, where, r.urn, true), where);
   }
 
   const recorded = [...observed];
@@ -244,7 +316,7 @@ export function findStatistics(resources: readonly ResourceLike[]): StackStatist
         fromStack(parseRecord(value, where, stack.urn, false), where);
         continue;
       }
-      const list = parseUserList(value, false);
+      const list = parseUserList(value, name, false);
       if (list.kind !== "list") continue;
       const found: ObservedStatistics = {
         where,
@@ -252,8 +324,11 @@ export function findStatistics(resources: readonly ResourceLike[]): StackStatist
         fromResource: false,
         userStatistics: list.entries,
         partlyUnknown: list.partlyUnknown,
+        unreadableEntries: list.unreadable,
       };
-      if (!list.partlyUnknown) found.totalOnlineCount = distinctTotal(list.entries);
+      if (!list.partlyUnknown && list.unreadable.length === 0) {
+        found.totalOnlineCount = distinctTotal(list.entries);
+      }
       fromStack(found, where);
     }
   }
@@ -265,6 +340,8 @@ function fingerprint(s: ObservedStatistics): string {
   return JSON.stringify([
     s.userStatistics.map((u) => [u.userName, u.onlineCount]),
     s.totalOnlineCount ?? null,
+    s.unreadableEntries,
+    s.unreadableTotal ?? null,
   ]);
 }
 

@@ -171,6 +171,44 @@ describe("policy pack: the policies", () => {
       }
     });
 
+    it("fails on entries it cannot read, naming them, and judges the entries it can", async () => {
+      const gate = recordedGate({
+        userStatistics: [
+          { userName: "bob.smith", onlineCount: 9 },
+          { userName: "x", onlineCount: "2" },
+        ],
+      });
+      const { violations, notApplicable } = await validate(maxOnlinePerUserPolicy, [gate], {
+        maxOnlinePerUser: 3,
+      });
+      assert.equal(notApplicable, undefined);
+      assert.deepEqual(violations, [
+        {
+          urn: urnOf(gate),
+          message:
+            'resource "gate": SAG instance sag-demo0001 (cn-shanghai): 1 limit violation:\n' +
+            "  - bob.smith: 9 online, limit 3 per user\n" +
+            "  and cannot read 1 part of these statistics, so they cannot pass:\n" +
+            '  - userStatistics[1] (x): onlineCount is "2", not a count of at least 0',
+        },
+      ]);
+    });
+
+    it("fails on a list it cannot read even when every readable count is within the limit", async () => {
+      for (const userStatistics of [[{ userName: "x", onlineCount: "2" }], "none"]) {
+        const gate = recordedGate({ userStatistics });
+        const { violations } = await validate(maxOnlinePerUserPolicy, [gate], {
+          maxOnlinePerUser: 3,
+        });
+        assert.equal(violations.length, 1, JSON.stringify(userStatistics));
+        assert.match(
+          violations[0]?.message ?? "",
+          /^resource "gate": SAG instance sag-demo0001 \(cn-shanghai\): cannot read 1 part of these statistics, so they cannot pass:\n {2}- userStatistics/,
+        );
+        assert.doesNotMatch(violations[0]?.message ?? "", /not known until the update/);
+      }
+    });
+
     it("checks nothing without a configured limit", async () => {
       const outcome = await validate(maxOnlinePerUserPolicy, [recordedGate()], {
         enforcementLevel: "mandatory",
@@ -251,6 +289,32 @@ describe("policy pack: the policies", () => {
         assert.equal(violations.length, 1, `counts ${counts.join(", ")}`);
         assert.match(violations[0]?.message ?? "", /total: 9 online, limit 5/);
       }
+    });
+
+    it("judges a readable recorded total, and fails when neither total nor entries can be read", async () => {
+      const readableTotal = recordedGate({
+        userStatistics: [{ userName: "x", onlineCount: "2" }],
+        totalOnlineCount: 3,
+      });
+      assert.deepEqual(
+        await validate(maxTotalOnlinePolicy, [readableTotal], { maxTotalOnline: 5 }),
+        { violations: [], notApplicable: undefined },
+      );
+      const unreadable = recordedGate({
+        userStatistics: [{ userName: "x", onlineCount: "2" }],
+        totalOnlineCount: "2",
+      });
+      const { violations } = await validate(maxTotalOnlinePolicy, [unreadable], {
+        maxTotalOnline: 5,
+      });
+      assert.deepEqual(
+        violations.map((v) => v.message),
+        [
+          'resource "gate": SAG instance sag-demo0001 (cn-shanghai): cannot read 2 parts of these statistics, so they cannot pass:\n' +
+            '  - totalOnlineCount is "2", not a count of at least 0\n' +
+            '  - userStatistics[0] (x): onlineCount is "2", not a count of at least 0',
+        ],
+      );
     });
 
     it("does not guess a total it cannot know", async () => {

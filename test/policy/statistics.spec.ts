@@ -76,6 +76,7 @@ describe("policy pack: finding statistics in a stack", () => {
       ],
       totalOnlineCount: 8,
       partlyUnknown: false,
+      unreadableEntries: [],
     });
   });
 
@@ -128,6 +129,7 @@ describe("policy pack: finding statistics in a stack", () => {
       userStatistics: basicOutputs.userStatistics,
       totalOnlineCount: 7,
       partlyUnknown: false,
+      unreadableEntries: [],
     });
   });
 
@@ -164,8 +166,8 @@ describe("policy pack: finding statistics in a stack", () => {
         names: ["doctest", "bob.smith"],
         counts: [2, 5],
         other: [{ userName: "doctest", role: "admin" }],
-        negative: [{ userName: "doctest", onlineCount: -1 }],
-        text: [{ userName: "doctest", onlineCount: "5" }],
+        mixed: [{ userName: "doctest", onlineCount: 2 }, "bob.smith"],
+        record: { userStatistics: "none" },
         total: 8,
         nested: { list: [{ userName: "doctest", onlineCount: 9 }] },
         later: unknown.array,
@@ -173,6 +175,56 @@ describe("policy pack: finding statistics in a stack", () => {
     ]);
     assert.deepEqual(observed, []);
     assert.deepEqual(notKnown, []);
+  });
+
+  it("tells data it cannot read from values not known yet, and keeps what it can read", async () => {
+    const gate = recordedGate({
+      userStatistics: [
+        { userName: "bob.smith", onlineCount: 9 },
+        { userName: "x", onlineCount: "2" },
+        { userName: "doctest", onlineCount: unknown.number },
+        { userName: 7, onlineCount: -1 },
+        "carol_01",
+      ],
+      totalOnlineCount: "11",
+    });
+    const { observed, unknown: notKnown } = await scan([
+      gate,
+      stack({ text: [{ userName: "doctest", onlineCount: "5" }] }),
+    ]);
+    assert.deepEqual(notKnown, []);
+    assert.deepEqual(
+      observed.map((o) => [
+        o.where,
+        o.userStatistics,
+        o.totalOnlineCount,
+        o.partlyUnknown,
+        o.unreadableEntries,
+        o.unreadableTotal,
+      ]),
+      [
+        [
+          'resource "gate"',
+          [{ userName: "bob.smith", onlineCount: 9 }],
+          undefined,
+          true,
+          [
+            'userStatistics[1] (x): onlineCount is "2", not a count of at least 0',
+            "userStatistics[3]: userName is 7, not a name; onlineCount is -1, not a count of at least 0",
+            'userStatistics[4] is "carol_01", not a {userName, onlineCount}',
+          ],
+          'totalOnlineCount is "11", not a count of at least 0',
+        ],
+        [
+          'stack output "text"',
+          [],
+          undefined,
+          false,
+          ['text[0] (doctest): onlineCount is "5", not a count of at least 0'],
+          undefined,
+        ],
+      ],
+    );
   });
 
   it("does not list again an export that repeats a resource's counts", async () => {
