@@ -18,7 +18,7 @@ import {
   type OnlineLimits,
   type StatisticsLike,
 } from "pulumi-smartag";
-import { findStatistics, type ObservedStatistics } from "./statistics";
+import { distinctTotal, findStatistics, type ObservedStatistics } from "./statistics";
 
 export const PACK_NAME = "smartag-online-clients";
 
@@ -32,7 +32,8 @@ function limitSchema(key: "maxOnlinePerUser" | "maxTotalOnline", meaning: string
 
 /**
  * Judges every set of counts in the stack against `limits`. Counts a preview cannot know are left
- * out: a violation is reported only for a known count above a known limit. Data that is there
+ * out: a violation is reported only for a known count above a known limit, or a total whose known
+ * part is already above it. Data that is there
  * but cannot be read is reported as a violation, naming it, next to the judgement of what can be
  * read: a gate that cannot read the counts must not pass.
  */
@@ -50,14 +51,23 @@ function judge(
   let judged = 0;
   for (const found of observed) {
     const unreadable = unreadableFor(found, judgesTotal);
-    // A total limit needs a known total; per-user limits never look at it.
-    if (judgesTotal && found.totalOnlineCount === undefined && unreadable.length === 0) continue;
-    judged++;
-    const stats = statisticsOf(found);
+    // Without a known total, the known entries (each account once) sum to a lower bound of it:
+    // the other counts can only add to it, so one already above the limit is a violation.
+    const exactTotal = found.totalOnlineCount !== undefined;
+    const stats = statisticsOf(
+      found,
+      found.totalOnlineCount ?? distinctTotal(found.userStatistics),
+    );
     const violations = findLimitViolations(stats, limits);
+    // A total within the limit so far says nothing yet; per-user limits never look at it.
+    if (judgesTotal && !exactTotal && violations.length === 0 && unreadable.length === 0) continue;
+    judged++;
     if (violations.length === 0 && unreadable.length === 0) continue;
     const parts: string[] = [];
-    if (violations.length > 0) parts.push(formatLimitViolations(stats, violations));
+    if (violations.length > 0) {
+      const text = formatLimitViolations(stats, violations);
+      parts.push(exactTotal ? text : text.replace(/^( {2}- total: )/m, "$1at least "));
+    }
     if (unreadable.length > 0) {
       const heading = `cannot read ${plural(unreadable.length, "part")} of these statistics, so they cannot pass:`;
       parts.push(
@@ -102,12 +112,8 @@ function instanceOf(found: ObservedStatistics): string {
   return name || "(unknown)";
 }
 
-function statisticsOf(found: ObservedStatistics): StatisticsLike {
-  const stats: StatisticsLike = {
-    userStatistics: found.userStatistics,
-    // Only read when a total limit is judged; judge() reports no total it does not know.
-    totalOnlineCount: found.totalOnlineCount ?? 0,
-  };
+function statisticsOf(found: ObservedStatistics, totalOnlineCount: number): StatisticsLike {
+  const stats: StatisticsLike = { userStatistics: found.userStatistics, totalOnlineCount };
   if (found.smartAgId !== undefined) stats.smartAgId = found.smartAgId;
   if (found.regionId !== undefined) stats.regionId = found.regionId;
   return stats;

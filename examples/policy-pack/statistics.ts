@@ -201,7 +201,9 @@ function parseUserList(value: Read, path: string, known: boolean): ParsedList {
  * The API's total: each distinct account counted once, by its highest count (as
  * findLimitViolations judges a name listed twice with different counts).
  */
-function distinctTotal(entries: readonly { userName: string; onlineCount: number }[]): number {
+export function distinctTotal(
+  entries: readonly { userName: string; onlineCount: number }[],
+): number {
   const byUser = new Map<string, number>();
   for (const { userName, onlineCount } of entries) {
     byUser.set(userName, Math.max(onlineCount, byUser.get(userName) ?? 0));

@@ -317,7 +317,7 @@ describe("policy pack: the policies", () => {
       );
     });
 
-    it("does not guess a total it cannot know", async () => {
+    it("does not guess a total it cannot know while its known part is within the limit", async () => {
       const gate = recordedGate({
         userStatistics: [
           { userName: "doctest", onlineCount: 9 },
@@ -325,9 +325,31 @@ describe("policy pack: the policies", () => {
         ],
         totalOnlineCount: unknown.number,
       });
-      const outcome = await validate(maxTotalOnlinePolicy, [gate], { maxTotalOnline: 1 });
+      const outcome = await validate(maxTotalOnlinePolicy, [gate], { maxTotalOnline: 9 });
       assert.deepEqual(outcome.violations, []);
       assert.match(outcome.notApplicable ?? "", /not known until the update/);
+    });
+
+    it("reports a total whose known part is already above the limit, as a lower bound", async () => {
+      const users = [
+        { userName: "bob.smith", onlineCount: 9 },
+        { userName: "carol_01", onlineCount: unknown.number },
+        { userName: "bob.smith", onlineCount: 9 },
+      ];
+      const { violations, notApplicable } = await validate(
+        maxTotalOnlinePolicy,
+        [stack({ users })],
+        { maxTotalOnline: 5 },
+      );
+      assert.equal(notApplicable, undefined);
+      assert.deepEqual(
+        violations.map((v) => v.message),
+        [
+          'stack output "users": SAG instance (unknown): 1 limit violation:\n' +
+            "  - total: at least 9 online, limit 5\n" +
+            "  (other counts here are not known until the update)",
+        ],
+      );
     });
 
     it("checks nothing without a configured limit", async () => {
