@@ -29,7 +29,10 @@ export interface ResourceLike {
 
 /** One set of per-user counts found in the stack, with what of it is known. */
 export interface ObservedStatistics {
-  /** Where it was found, for the message: `resource "gate"` or `stack output "shanghaiUsers"`. */
+  /**
+   * Where it was found, for the message: `resource "gate"`, `stack output "shanghaiUsers"` or,
+   * inside an export, `stack output "byRegion.shanghai"`.
+   */
   where: string;
   /** The URN the violation is reported against. */
   urn: string;
@@ -273,11 +276,25 @@ export function isStatisticsResource(type: string): boolean {
 }
 
 /**
+ * How many levels deep exports are searched (a top-level export is level 1): deeper than any
+ * report a program builds from the statistics, and a bound on the work an odd export can cause.
+ */
+export const MAX_EXPORT_DEPTH = 8;
+
+/** The path of a value inside an export, as a program would write it: `byRegion.shanghai`, `all[0]`. */
+function childPath(parent: string, key: string | number): string {
+  if (typeof key === "number") return `${parent}[${key}]`;
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
+}
+
+/**
  * Every set of counts in the stack: each statistics resource's recorded counts, then what the
  * stack exports. Recognised exports: the outputs themselves when they include `userStatistics`
- * (examples/basic exports the invoke's fields one by one), any output holding a whole record (an
- * invoke result or a resource), and any output that is a non-empty `[{userName, onlineCount}]`
- * list (its total is the sum over distinct accounts). An export that repeats counts already found
+ * (examples/basic exports the invoke's fields one by one), and, at any depth up to
+ * MAX_EXPORT_DEPTH inside the exports' objects and lists, any object holding a whole record (an
+ * invoke result or a resource) and any non-empty `[{userName, onlineCount}]` list (its total is
+ * the sum over distinct accounts); a record or list found is not searched further. Each is named
+ * by its path (`stack output "byRegion.shanghai"`). An export that repeats counts already found
  * on a resource of the same instance (the program exported the resource's outputs) is not listed
  * again, so one excess is reported once.
  */
@@ -308,30 +325,47 @@ export function findStatistics(resources: readonly ResourceLike[]): StackStatist
     const instance = knownString(outputs, "instance");
     if (own && own !== "unknown" && !own.smartAgId && instance) own.smartAgId = instance;
     fromStack(own, "stack outputs");
-    for (const name of Object.keys(outputs)) {
-      if (name === "userStatistics") continue;
-      const where = `stack output "${name}"`;
-      const value = readKnown(outputs, name);
+
+    const search = (value: Read, path: string, depth: number): void => {
       // An unknown export may or may not be statistics; it cannot be judged either way.
-      if (value === UNKNOWN) continue;
-      if (isObject(value)) {
-        fromStack(parseRecord(value, where, stack.urn, false), where);
-        continue;
+      if (value === UNKNOWN || depth > MAX_EXPORT_DEPTH) return;
+      const where = `stack output "${path}"`;
+      if (Array.isArray(value)) {
+        const list = parseUserList(value, path, false);
+        if (list.kind === "list") {
+          const found: ObservedStatistics = {
+            where,
+            urn: stack.urn,
+            fromResource: false,
+            userStatistics: list.entries,
+            partlyUnknown: list.partlyUnknown,
+            unreadableEntries: list.unreadable,
+          };
+          if (!list.partlyUnknown && list.unreadable.length === 0) {
+            found.totalOnlineCount = distinctTotal(list.entries);
+          }
+          fromStack(found, where);
+          return;
+        }
+        for (let i = 0; i < value.length; i++) {
+          search(readKnown(value, i), childPath(path, i), depth + 1);
+        }
+        return;
       }
-      const list = parseUserList(value, name, false);
-      if (list.kind !== "list") continue;
-      const found: ObservedStatistics = {
-        where,
-        urn: stack.urn,
-        fromResource: false,
-        userStatistics: list.entries,
-        partlyUnknown: list.partlyUnknown,
-        unreadableEntries: list.unreadable,
-      };
-      if (!list.partlyUnknown && list.unreadable.length === 0) {
-        found.totalOnlineCount = distinctTotal(list.entries);
+      if (!isObject(value)) return;
+      const record = parseRecord(value, where, stack.urn, false);
+      if (record !== undefined) {
+        fromStack(record, where);
+        return;
       }
-      fromStack(found, where);
+      for (const key of Object.keys(value)) {
+        search(readKnown(value, key), childPath(path, key), depth + 1);
+      }
+    };
+    for (const name of Object.keys(outputs)) {
+      // The stack's own record holds its userStatistics; anything else is searched.
+      if (name === "userStatistics" && own !== undefined) continue;
+      search(readKnown(outputs, name), name, 1);
     }
   }
   return { observed, unknown };

@@ -83,6 +83,43 @@ describe("policy pack: the policies", () => {
       ]);
     });
 
+    it("judges statistics exported inside objects and lists, naming the export path", async () => {
+      const result = (smartAgId: string, userName: string, onlineCount: number) => ({
+        regionId: "cn-shanghai",
+        smartAgId,
+        userStatistics: [{ userName, onlineCount }],
+        totalOnlineCount: onlineCount,
+        requestIds: ["r"],
+      });
+      const cases: [Record<string, unknown>, string[]][] = [
+        [
+          { byRegion: { shanghai: result("sag-a0000001", "bob.smith", 9) } },
+          ['stack output "byRegion.shanghai": SAG instance sag-a0000001 (cn-shanghai)'],
+        ],
+        [
+          { all: [result("sag-a0000001", "bob.smith", 9), result("sag-b0000001", "dave-hk", 1)] },
+          ['stack output "all[0]": SAG instance sag-a0000001 (cn-shanghai)'],
+        ],
+        [
+          { report: { users: [{ userName: "bob.smith", onlineCount: 9 }] } },
+          ['stack output "report.users": SAG instance (unknown)'],
+        ],
+      ];
+      for (const [outputs, headings] of cases) {
+        const { violations } = await validate(maxOnlinePerUserPolicy, [stack(outputs)], {
+          maxOnlinePerUser: 3,
+        });
+        assert.deepEqual(
+          violations.map((v) => [v.urn, v.message]),
+          headings.map((heading) => [
+            stackUrn,
+            `${heading}: 1 limit violation:\n  - bob.smith: 9 online, limit 3 per user`,
+          ]),
+          JSON.stringify(outputs),
+        );
+      }
+    });
+
     it("reports an excess once when the stack exports the resource's counts", async () => {
       const gate = recordedGate();
       const { violations } = await validate(

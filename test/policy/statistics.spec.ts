@@ -8,6 +8,7 @@ import * as smartag from "pulumi-smartag";
 import {
   DYNAMIC_RESOURCE_TYPE,
   findStatistics,
+  MAX_EXPORT_DEPTH,
   PLUGIN_RESOURCE_TYPE,
   readKnown,
 } from "../../examples/policy-pack/statistics";
@@ -159,6 +160,53 @@ describe("policy pack: finding statistics in a stack", () => {
     );
   });
 
+  it("finds records and lists nested in exported objects and lists, named by their path", async () => {
+    const result = (smartAgId: string, userName: string, onlineCount: number) => ({
+      regionId: "cn-shanghai",
+      smartAgId,
+      userStatistics: [{ userName, onlineCount }],
+      totalOnlineCount: onlineCount,
+    });
+    const { observed } = await scan([
+      stack({
+        byRegion: { shanghai: result("sag-a0000001", "bob.smith", 9) },
+        all: [result("sag-a0000001", "bob.smith", 9), result("sag-b0000001", "dave-hk", 1)],
+        report: { "per user": [{ userName: "carol_01", onlineCount: 4 }], later: unknown.object },
+      }),
+    ]);
+    assert.deepEqual(
+      observed.map((o) => [o.where, o.smartAgId, o.userStatistics, o.totalOnlineCount]),
+      [
+        [
+          'stack output "byRegion.shanghai"',
+          "sag-a0000001",
+          [{ userName: "bob.smith", onlineCount: 9 }],
+          9,
+        ],
+        ['stack output "all[0]"', "sag-a0000001", [{ userName: "bob.smith", onlineCount: 9 }], 9],
+        ['stack output "all[1]"', "sag-b0000001", [{ userName: "dave-hk", onlineCount: 1 }], 1],
+        [
+          'stack output "report["per user"]"',
+          undefined,
+          [{ userName: "carol_01", onlineCount: 4 }],
+          4,
+        ],
+      ],
+    );
+  });
+
+  it(`searches exports ${MAX_EXPORT_DEPTH} levels deep, and no deeper`, async () => {
+    const list = [{ userName: "bob.smith", onlineCount: 9 }];
+    const nest = (levels: number): unknown => (levels === 1 ? list : { down: nest(levels - 1) });
+    const { observed } = await scan([
+      stack({ deepest: nest(MAX_EXPORT_DEPTH), tooDeep: nest(MAX_EXPORT_DEPTH + 1) }),
+    ]);
+    assert.deepEqual(
+      observed.map((o) => o.where),
+      [`stack output "deepest${".down".repeat(MAX_EXPORT_DEPTH - 1)}"`],
+    );
+  });
+
   it("ignores exports that are not statistics", async () => {
     const { observed, unknown: notKnown } = await scan([
       stack({
@@ -169,7 +217,7 @@ describe("policy pack: finding statistics in a stack", () => {
         mixed: [{ userName: "doctest", onlineCount: 2 }, "bob.smith"],
         record: { userStatistics: "none" },
         total: 8,
-        nested: { list: [{ userName: "doctest", onlineCount: 9 }] },
+        nested: { names: ["doctest"], deeper: [[2, 5], { role: "admin" }] },
         later: unknown.array,
       }),
     ]);
