@@ -59,8 +59,12 @@ function judge(
       found.totalOnlineCount ?? distinctTotal(found.userStatistics),
     );
     const violations = findLimitViolations(stats, limits);
-    // A total within the limit so far says nothing yet; per-user limits never look at it.
-    if (judgesTotal && !exactTotal && violations.length === 0 && unreadable.length === 0) continue;
+    // A total within the limit so far says nothing yet; per-user limits never look at it, and
+    // have nothing to judge when no entry is known yet.
+    const nothingKnown = judgesTotal
+      ? !exactTotal
+      : found.userStatistics.length === 0 && found.partlyUnknown;
+    if (nothingKnown && violations.length === 0 && unreadable.length === 0) continue;
     judged++;
     if (violations.length === 0 && unreadable.length === 0) continue;
     const parts: string[] = [];

@@ -447,6 +447,21 @@ describe("policy pack: the policies", () => {
       });
     });
 
+    it("does not pass a list whose every entry is unknown: it has judged nothing", async () => {
+      const gate = recordedGate({
+        userStatistics: [unknown.object, { userName: "doctest", onlineCount: unknown.number }],
+        totalOnlineCount: unknown.number,
+      });
+      for (const [policy, config] of [
+        [nobodyOnlinePolicy, enabled],
+        [maxOnlinePerUserPolicy, { maxOnlinePerUser: 0 }],
+      ] as const) {
+        const outcome = await validate(policy, [gate], config);
+        assert.deepEqual(outcome.violations, [], policy.name);
+        assert.match(outcome.notApplicable ?? "", /not known until the update/, policy.name);
+      }
+    });
+
     it("does not claim anyone is online when the counts are unknown", async () => {
       const outcome = await validate(nobodyOnlinePolicy, [previewedGate()], enabled);
       assert.deepEqual(outcome.violations, []);
