@@ -171,11 +171,7 @@ describe("policy pack under the real Pulumi CLI", () => {
 
     it("judges the current counts with preview --refresh, the recorded ones without", async () => {
       // bob.smith disconnects four of his clients: the same emulator address, new counts.
-      const port = emulator.port;
-      const restart = async (fixture: Fixture) => {
-        await emulator.close();
-        emulator = await startEmulator({ fixture, port });
-      };
+      const restart = async (fixture: Fixture) => emulator.setFixture(fixture);
       const fixture = loadDefaultFixture();
       const instance = fixture.regions["cn-shanghai"]?.["sag-demo0001"];
       assert.ok(instance);
