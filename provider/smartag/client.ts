@@ -156,24 +156,67 @@ export class SmartagClient {
       // caller waiting for it has given up (see waitFor).
       const controller = new AbortController();
       const answer = this.query(regionId, request, { ...options, signal: controller.signal });
-      const stored: CacheEntry = { at: now, answer, controller, waiters: 0, settled: false };
-      const drop = () => {
-        if (this.cache.get(key) === stored) this.cache.delete(key);
-      };
+      const stored: CacheEntry = { key, at: now, answer, controller, waiters: 0, settled: false };
       answer.then(
         () => {
           stored.settled = true;
         },
         () => {
           stored.settled = true;
-          drop();
+          this.forget(stored);
         },
       );
-      stored.drop = drop;
       this.cache.set(key, stored);
       entry = stored;
     }
-    return structuredClone(await waitFor(entry, options.signal));
+    return structuredClone(await this.waitFor(entry, options.signal));
+  }
+
+  /** Removes a cache entry, unless a newer one has taken its key. */
+  private forget(entry: CacheEntry): void {
+    if (this.cache.get(entry.key) === entry) this.cache.delete(entry.key);
+  }
+
+  /**
+   * One caller's wait for a shared answer. A caller cancelled while others still wait leaves at
+   * once and the call goes on for them; the last one to leave cancels the call itself and, like
+   * an unshared call, returns only once its requests have settled.
+   */
+  private async waitFor(
+    entry: CacheEntry,
+    signal: AbortSignal | undefined,
+  ): Promise<UserOnlineClientStatistics> {
+    if (entry.settled) return entry.answer;
+    entry.waiters++;
+    if (!signal) {
+      // A caller that cannot cancel keeps the call alive until it is answered.
+      try {
+        return await entry.answer;
+      } finally {
+        entry.waiters--;
+      }
+    }
+    let onAbort: (() => void) | undefined;
+    const cancelled = new Promise<"cancelled">((resolve) => {
+      onAbort = () => resolve("cancelled");
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      const first = await Promise.race([entry.answer, cancelled]);
+      if (first !== "cancelled") return first;
+    } catch (e) {
+      if (!signal.aborted) throw e;
+    } finally {
+      entry.waiters--;
+      if (onAbort) signal.removeEventListener("abort", onAbort);
+    }
+    if (entry.waiters === 0 && !entry.settled) {
+      this.forget(entry);
+      entry.controller.abort();
+      await entry.answer.catch(() => undefined);
+    }
+    throw new SmartagError("the call was cancelled", { code: "Cancelled" });
   }
 
   private async query(
@@ -358,6 +401,7 @@ export class SmartagClient {
 
 /** A call whose answer callers share: pending, or answered within the TTL. */
 interface CacheEntry {
+  key: string;
   at: number;
   answer: Promise<UserOnlineClientStatistics>;
   /** Aborts the shared call; used when its last waiting caller is cancelled. */
@@ -365,50 +409,6 @@ interface CacheEntry {
   /** Callers waiting for the answer now. */
   waiters: number;
   settled: boolean;
-  /** Removes the entry from the cache, if it is still there. */
-  drop?: () => void;
-}
-
-/**
- * One caller's wait for a shared answer. A caller cancelled while others still wait leaves at
- * once and the call goes on for them; the last one to leave cancels the call itself and, like
- * an unshared call, returns only once its requests have settled.
- */
-async function waitFor(
-  entry: CacheEntry,
-  signal: AbortSignal | undefined,
-): Promise<UserOnlineClientStatistics> {
-  if (entry.settled) return entry.answer;
-  entry.waiters++;
-  if (!signal) {
-    // A caller that cannot cancel keeps the call alive until it is answered.
-    try {
-      return await entry.answer;
-    } finally {
-      entry.waiters--;
-    }
-  }
-  let onAbort: (() => void) | undefined;
-  const cancelled = new Promise<"cancelled">((resolve) => {
-    onAbort = () => resolve("cancelled");
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
-  });
-  try {
-    const first = await Promise.race([entry.answer, cancelled]);
-    if (first !== "cancelled") return first;
-  } catch (e) {
-    if (!signal.aborted) throw e;
-  } finally {
-    entry.waiters--;
-    if (onAbort) signal.removeEventListener("abort", onAbort);
-  }
-  if (entry.waiters === 0 && !entry.settled) {
-    entry.drop?.();
-    entry.controller.abort();
-    await entry.answer.catch(() => undefined);
-  }
-  throw new SmartagError("the call was cancelled", { code: "Cancelled" });
 }
 
 /** What pop-core records of an HTTP exchange. */
