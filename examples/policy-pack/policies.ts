@@ -13,12 +13,13 @@ import type {
 } from "@pulumi/policy";
 import {
   checkLimits,
+  distinctTotal,
   findLimitViolations,
   formatLimitViolations,
   type OnlineLimits,
   type StatisticsLike,
 } from "pulumi-smartag";
-import { distinctTotal, findStatistics, type ObservedStatistics } from "./statistics";
+import { findStatistics, type ObservedStatistics } from "./statistics";
 
 export const PACK_NAME = "smartag-online-clients";
 

@@ -11,6 +11,7 @@
 // text) is not unknown: it is listed as unreadable, and the policies report it.
 
 import * as policyProxy from "@pulumi/policy/proxy";
+import { distinctTotal } from "pulumi-smartag";
 
 /** The statistics resource as the provider plugin registers it (provider/schema.json). */
 export const PLUGIN_RESOURCE_TYPE = "smartag:index:UserOnlineClientStatistics";
@@ -198,22 +199,6 @@ function parseUserList(value: Read, path: string, known: boolean): ParsedList {
     else unreadable.push(parsed.problem);
   }
   return { kind: "list", entries, partlyUnknown, unreadable };
-}
-
-/**
- * The API's total: each distinct account counted once, by its highest count (as
- * findLimitViolations judges a name listed twice with different counts).
- */
-export function distinctTotal(
-  entries: readonly { userName: string; onlineCount: number }[],
-): number {
-  const byUser = new Map<string, number>();
-  for (const { userName, onlineCount } of entries) {
-    byUser.set(userName, Math.max(onlineCount, byUser.get(userName) ?? 0));
-  }
-  let total = 0;
-  for (const count of byUser.values()) total += count;
-  return total;
 }
 
 /**

@@ -45,6 +45,7 @@ export {
 } from "./getUserOnlineClientStatistics";
 export {
   checkLimits,
+  distinctTotal,
   findLimitViolations,
   formatLimitViolations,
   type LimitViolation,

@@ -66,6 +66,29 @@ function highestCountPerUser(
 }
 
 /**
+ * The total the API would report: each distinct account counted once, by its highest count
+ * (as {@link findLimitViolations} judges a name listed twice with different counts).
+ *
+ * @example
+ * ```typescript
+ * import * as smartag from "pulumi-smartag";
+ *
+ * const total = smartag.distinctTotal([
+ *     { userName: "doctest", onlineCount: 2 },
+ *     { userName: "doctest", onlineCount: 2 },
+ *     { userName: "bob.smith", onlineCount: 5 },
+ * ]); // 7
+ * ```
+ */
+export function distinctTotal(
+  userStatistics: readonly { userName: string; onlineCount: number }[],
+): number {
+  let total = 0;
+  for (const count of highestCountPerUser(userStatistics).values()) total += count;
+  return total;
+}
+
+/**
  * Every limit the statistics break, users in result order (a name listed twice is reported
  * once, with its highest count).
  * @throws Error when a limit is not a whole number >= 0.

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { findLimitViolations, formatLimitViolations } from "../../sdk/nodejs/limits";
+import { distinctTotal, findLimitViolations, formatLimitViolations } from "../../sdk/nodejs/limits";
 
 const stats = {
   regionId: "cn-shanghai",
@@ -64,6 +64,20 @@ describe("limits", () => {
       ),
       expected,
     );
+  });
+
+  it("totals each distinct name once, by its highest count", () => {
+    const twice = { userName: "doctest", onlineCount: 2 };
+    assert.equal(distinctTotal([twice, twice, { userName: "bob.smith", onlineCount: 5 }]), 7);
+    assert.equal(
+      distinctTotal([
+        { userName: "bob.smith", onlineCount: 1 },
+        { userName: "bob.smith", onlineCount: 9 },
+        { userName: "bob.smith", onlineCount: 3 },
+      ]),
+      9,
+    );
+    assert.equal(distinctTotal([]), 0);
   });
 
   it("refuses limits that are not whole numbers of at least 0", () => {
