@@ -16,6 +16,7 @@ import {
   distinctTotal,
   findLimitViolations,
   formatLimitViolations,
+  instanceLabel,
   type OnlineLimits,
   type StatisticsLike,
 } from "pulumi-smartag";
@@ -78,7 +79,7 @@ function judge(
       parts.push(
         violations.length > 0
           ? `  and ${heading}`
-          : `SAG instance ${instanceOf(found)}: ${heading}`,
+          : `SAG instance ${instanceLabel(found)}: ${heading}`,
         ...unreadable.map((problem) => `  - ${problem}`),
       );
     }
@@ -112,11 +113,6 @@ function plural(n: number, noun: string): string {
 }
 
 /** The instance as formatLimitViolations names it. */
-function instanceOf(found: ObservedStatistics): string {
-  const name = [found.smartAgId, found.regionId && `(${found.regionId})`].filter(Boolean).join(" ");
-  return name || "(unknown)";
-}
-
 function statisticsOf(found: ObservedStatistics, totalOnlineCount: number): StatisticsLike {
   const stats: StatisticsLike = { userStatistics: found.userStatistics, totalOnlineCount };
   if (found.smartAgId !== undefined) stats.smartAgId = found.smartAgId;

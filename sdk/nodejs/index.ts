@@ -48,6 +48,7 @@ export {
   distinctTotal,
   findLimitViolations,
   formatLimitViolations,
+  instanceLabel,
   type LimitViolation,
   type OnlineLimits,
   type StatisticsLike,

@@ -139,9 +139,6 @@ export function formatLimitViolations(
   stats: StatisticsLike,
   violations: readonly LimitViolation[],
 ): string {
-  const where = [stats.smartAgId, stats.regionId && `(${stats.regionId})`]
-    .filter(Boolean)
-    .join(" ");
   const lines = violations.map((v) => {
     if (v.kind === "maxOnlinePerUser") {
       return `  - ${v.userName}: ${v.onlineCount} online, limit ${v.limit} per user`;
@@ -151,5 +148,23 @@ export function formatLimitViolations(
     return `  - total: ${v.onlineCount} online, limit ${v.limit}`;
   });
   const count = `${violations.length} limit violation${violations.length === 1 ? "" : "s"}`;
-  return `SAG instance ${where || "(unknown)"}: ${count}:\n${lines.join("\n")}`;
+  return `SAG instance ${instanceLabel(stats)}: ${count}:\n${lines.join("\n")}`;
+}
+
+/**
+ * How messages name an instance: `sag-demo0001 (cn-shanghai)`, either part when only one is
+ * known, `(unknown)` when neither is.
+ *
+ * @example
+ * ```typescript
+ * import * as smartag from "pulumi-smartag";
+ *
+ * const label = smartag.instanceLabel({ smartAgId: "sag-demo0001", regionId: "cn-shanghai" });
+ * ```
+ */
+export function instanceLabel(where: { smartAgId?: string; regionId?: string }): string {
+  const label = [where.smartAgId, where.regionId && `(${where.regionId})`]
+    .filter(Boolean)
+    .join(" ");
+  return label || "(unknown)";
 }

@@ -80,6 +80,16 @@ describe("limits", () => {
     assert.equal(distinctTotal([]), 0);
   });
 
+  it("names an instance by id and region, either alone, or as unknown", () => {
+    assert.equal(
+      instanceLabel({ smartAgId: "sag-demo0001", regionId: "cn-shanghai" }),
+      "sag-demo0001 (cn-shanghai)",
+    );
+    assert.equal(instanceLabel({ smartAgId: "sag-demo0001" }), "sag-demo0001");
+    assert.equal(instanceLabel({ regionId: "cn-shanghai" }), "(cn-shanghai)");
+    assert.equal(instanceLabel({}), "(unknown)");
+  });
+
   it("refuses limits that are not whole numbers of at least 0", () => {
     assert.throws(
       () => findLimitViolations(stats, { maxOnlinePerUser: -1, maxTotalOnline: 1.5 }),
