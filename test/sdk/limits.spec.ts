@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { distinctTotal, findLimitViolations, formatLimitViolations } from "../../sdk/nodejs/limits";
+import {
+  distinctTotal,
+  findLimitViolations,
+  formatLimitViolations,
+  instanceLabel,
+} from "../../sdk/nodejs/limits";
 
 const stats = {
   regionId: "cn-shanghai",
