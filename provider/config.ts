@@ -46,14 +46,10 @@ export function settingsFromArgs(args: Record<string, unknown> | undefined): {
 
 /**
  * Whether an issue could go away once the unknown values are known: it is about one of them,
- * or it is a rule across keys that names one of them. Every cross-key rule names the other key
- * in its reason (`secretKey: is required when accessKey is set`), since that is what a person
- * needs to act on it; that naming is what this relies on.
+ * or it is a rule across keys that read one of them (`dependsOn`).
  */
 function dependsOnUnknown(issue: ValidationIssue, unknownValueKeys: readonly string[]): boolean {
-  return unknownValueKeys.some(
-    (k) => issue.property === k || new RegExp(`\\b${k}\\b`).test(issue.reason),
-  );
+  return unknownValueKeys.some((k) => issue.property === k || issue.dependsOn?.includes(k));
 }
 
 /** Reads `smartag:config:<key>` (legacy variables) or `smartag:<key>`. */

@@ -43,6 +43,7 @@ export function checkEndpoint(
       property,
       reason:
         "must use https:// for a non-loopback host (credentials travel in the request); set allowInsecureHttp to force http",
+      dependsOn: ["allowInsecureHttp"],
     });
   }
   if (url.username || url.password) {

@@ -10,6 +10,11 @@ export interface ValidationIssue {
   readonly property: string;
   /** The rule the value breaks, said so a person can fix it. */
   readonly reason: string;
+  /**
+   * Other settings the rule read, for rules across keys (`secretKey` is required when
+   * `accessKey` is set): while one of them is not known yet, the rule cannot be judged.
+   */
+  readonly dependsOn?: readonly string[];
 }
 
 const marker = Symbol.for("pulumi-smartag:SmartagError");

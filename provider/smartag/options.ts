@@ -135,15 +135,24 @@ export function resolveSettings(input: SettingsInput): {
   const s = (parsed.success ? parsed.data : {}) as z.output<typeof settingsSchema>;
   const has = (k: keyof SettingsInput) => defined[k] !== undefined;
   if (has("accessKey") && !has("secretKey")) {
-    issues.push({ property: "secretKey", reason: "is required when accessKey is set" });
+    issues.push({
+      property: "secretKey",
+      reason: "is required when accessKey is set",
+      dependsOn: ["accessKey"],
+    });
   }
   if (has("secretKey") && !has("accessKey")) {
-    issues.push({ property: "accessKey", reason: "is required when secretKey is set" });
+    issues.push({
+      property: "accessKey",
+      reason: "is required when secretKey is set",
+      dependsOn: ["secretKey"],
+    });
   }
   if (has("securityToken") && !has("accessKey")) {
     issues.push({
       property: "securityToken",
       reason: "needs the STS AccessKey pair it belongs to (accessKey and secretKey)",
+      dependsOn: ["accessKey"],
     });
   }
   const retryMaxDelayMs = s.retryMaxDelayMs ?? DEFAULTS.retryMaxDelayMs;
@@ -152,6 +161,7 @@ export function resolveSettings(input: SettingsInput): {
     issues.push({
       property: "retryMaxDelayMs",
       reason: `must be at least retryBaseDelayMs (${retryBaseDelayMs})`,
+      dependsOn: ["retryBaseDelayMs"],
     });
   }
   let endpoint: string | undefined;

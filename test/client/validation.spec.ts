@@ -147,7 +147,11 @@ describe("settings", () => {
 
   it("requires both halves of an AccessKey and the pair an STS token belongs to", () => {
     assert.deepEqual(resolveSettings({ accessKey: "LTAI" }).issues, [
-      { property: "secretKey", reason: "is required when accessKey is set" },
+      {
+        property: "secretKey",
+        reason: "is required when accessKey is set",
+        dependsOn: ["accessKey"],
+      },
     ]);
     assert.deepEqual(
       resolveSettings({ securityToken: "tok-123456" }).issues.map((i) => i.property),
