@@ -2,10 +2,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo, Socket } from "node:net";
 import { buildDirectory, type Directory, dispatch } from "./actions";
 import { authenticate } from "./auth";
+import { authenticateV3 } from "./authV3";
 import { ApiError, errorBody, errors, newRequestId } from "./errors";
 import { type FaultDecision, FaultInjector, type Faults } from "./faults";
 import { type AccessKey, type Fixture, loadDefaultFixture, parseFixture } from "./fixture";
 import { NonceStore } from "./nonces";
+import { type ParsedRequest, parseRequest, readBody } from "./request";
 import { toXml } from "./xml";
 
 export type { Faults } from "./faults";
@@ -52,69 +54,19 @@ export interface RunningEmulator {
   maxInFlight: number;
 }
 
-const MAX_BODY_BYTES = 1024 * 1024;
-
 const HTML_502 =
   "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n" +
   "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>emulated gateway</center>\r\n" +
   "</body>\r\n</html>\r\n";
 
-function readBody(req: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on("end", () =>
-      resolve(size <= MAX_BODY_BYTES ? Buffer.concat(chunks).toString("utf8") : undefined),
-    );
-    req.on("error", reject);
-  });
-}
-
-interface Parsed {
-  params: Record<string, string>;
-  problem?: ApiError;
-}
-
-/** Query and form body merged; a key given twice is refused because it cannot be signed. */
-function parseParams(req: IncomingMessage, body: string | undefined): Parsed {
-  const params: Record<string, string> = Object.create(null);
-  const add = (source: URLSearchParams): ApiError | undefined => {
-    for (const [key, value] of source) {
-      if (Object.hasOwn(params, key)) {
-        return errors.invalidParameter(`The parameter ${key} is given more than once.`);
-      }
-      params[key] = value;
-    }
-    return undefined;
-  };
-  // Split by hand: new URL() would read a path like "//x" as a host and hide it.
-  const target = req.url ?? "/";
-  const mark = target.indexOf("?");
-  const pathname = mark < 0 ? target : target.slice(0, mark);
-  let problem = add(new URLSearchParams(mark < 0 ? "" : target.slice(mark + 1)));
-  if (body === undefined) {
-    problem ??= errors.invalidParameter(`The request body exceeds ${MAX_BODY_BYTES} bytes.`);
-  } else if (isForm(req) && body !== "") {
-    problem ??= add(new URLSearchParams(body));
-  }
-  if (problem === undefined && req.method !== "GET" && req.method !== "POST") {
-    problem = errors.unsupportedMethod(req.method ?? "");
-  }
-  if (problem === undefined && pathname !== "/") problem = errors.actionNotFound();
-  return problem === undefined ? { params } : { params, problem };
-}
-
-function isForm(req: IncomingMessage): boolean {
-  const type = req.headers["content-type"];
-  // A missing content type is read as a form: some HTTP clients omit it for POST bodies.
-  return (
-    type === undefined ||
-    type.split(";")[0]?.trim().toLowerCase() === "application/x-www-form-urlencoded"
-  );
+/**
+ * Format is read in any case, as the gateway does (Alibaba's Python SDK sends "json"). Absent,
+ * V2 answers XML, the protocol's default, and V3 answers JSON, which its SDKs expect.
+ */
+function formatOf(request: ParsedRequest): string {
+  const format = request.params.Format;
+  if (format === undefined) return request.signatureVersion === "v3" ? "JSON" : "XML";
+  return format.toUpperCase();
 }
 
 /** The public endpoint's host when the region is known; else whatever host was called. */
@@ -190,13 +142,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     };
     const at = now();
     const method = req.method ?? "";
-    let body: string | undefined;
+    let body: Buffer | undefined;
     try {
       body = await readBody(req);
     } catch {
       return; // the client went away mid-body; there is nobody to answer
     }
-    const { params, problem } = parseParams(req, body);
+    const request = parseRequest(req, body);
+    const { params, problem } = request;
     const entry: RecordedRequest = {
       method,
       action: params.Action,
@@ -227,13 +180,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
     let status = 200;
     let payload: object;
-    // XML is the protocol's default: only an explicit Format=JSON gets JSON.
-    const format = params.Format ?? "XML";
+    const format = formatOf(request);
     try {
       if (decision.kind === "error") throw decision.error;
       if (problem !== undefined) throw problem;
       if (format !== "JSON" && format !== "XML") throw errors.invalidFormat();
-      authenticate({ method, params, keys, nonces, now: now() });
+      const auth = { keys, nonces, now: now() };
+      if (request.signatureVersion === "v3") authenticateV3(request, auth);
+      else authenticate({ ...auth, method, params });
       payload = dispatch(params, directory, requestId);
     } catch (err) {
       const apiError = err instanceof ApiError ? err : errors.internalError();
