@@ -4,6 +4,8 @@ import type { NonceStore } from "./nonces";
 import { computeSignature, signatureMatches, stringToSign } from "./signature";
 
 export const TIMESTAMP_WINDOW_MS = 15 * 60 * 1000;
+/** SDKs send 32 to 36 characters; the cap keeps the nonce store's memory bounded. */
+export const MAX_NONCE_LENGTH = 128;
 
 /** `yyyy-MM-ddTHH:mm:ssZ`, the protocol's documented form: no fraction, no offset. */
 const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
@@ -62,7 +64,7 @@ export function authenticate(
   const signatureMethod = required(params, "SignatureMethod");
   const signatureVersion = required(params, "SignatureVersion");
   const timestamp = required(params, "Timestamp");
-  const nonce = required(params, "SignatureNonce");
+  const nonce = checkNonce(required(params, "SignatureNonce"), "SignatureNonce");
   if (signatureMethod !== "HMAC-SHA1") throw errors.invalidSignatureMethod();
   if (signatureVersion !== "1.0") throw errors.invalidSignatureVersion();
   const sentAt = parseTimestamp(timestamp);
@@ -76,6 +78,13 @@ export function authenticate(
       signatureMatches(computeSignature(ctx.method, params, secret), signature),
     mismatch: () => errors.signatureMismatch(stringToSign(ctx.method, params)),
   });
+}
+
+export function checkNonce(nonce: string, shownAs: string): string {
+  if (nonce.length > MAX_NONCE_LENGTH) {
+    throw errors.invalidParameter(`${shownAs} must be at most ${MAX_NONCE_LENGTH} characters.`);
+  }
+  return nonce;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { type AuthContext, admit, parseTimestamp } from "./auth";
+import { type AuthContext, admit, checkNonce, parseTimestamp } from "./auth";
 import { errors } from "./errors";
 import type { AccessKey } from "./fixture";
 import { header, type ParsedRequest } from "./request";
@@ -18,7 +18,8 @@ import {
 export function authenticateV3(request: ParsedRequest, ctx: AuthContext): AccessKey {
   const auth = parseAuthorization(header(request, "authorization") ?? "");
   const date = requiredHeader(request, "x-acs-date", "Timestamp");
-  const nonce = requiredHeader(request, "x-acs-signature-nonce", "SignatureNonce");
+  const nonceHeader = "x-acs-signature-nonce";
+  const nonce = checkNonce(requiredHeader(request, nonceHeader, "SignatureNonce"), nonceHeader);
   const contentHash = header(request, "x-acs-content-sha256");
   if (contentHash === undefined) {
     throw errors.incompleteSignature("The header x-acs-content-sha256 is missing.");

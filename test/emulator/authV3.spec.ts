@@ -118,6 +118,16 @@ describe("emulator V3 signatures (ACS3-HMAC-SHA256)", () => {
     expectError(await sendV3(emu.url, { at: clock, query, headers }), 400, "SignatureNonceUsed");
   });
 
+  it("answers InvalidParameter for an x-acs-signature-nonce over 128 characters", async () => {
+    const headers = { "x-acs-signature-nonce": "n".repeat(129) };
+    const body = expectError(
+      await sendV3(emu.url, { at: clock, query, headers }),
+      400,
+      "InvalidParameter",
+    );
+    assert.equal(body.Message, "x-acs-signature-nonce must be at most 128 characters.");
+  });
+
   it("shares nonces with V2: a nonce used by one version is used for the other", async () => {
     const nonce = `shared-${clock}`;
     const v2 = signedParams({
