@@ -236,6 +236,11 @@ describe("emulator V3 hostile Authorization headers", () => {
       "IncompleteSignature",
     ],
     [
+      "the secret where a part's name goes",
+      "ACS3-HMAC-SHA256 emulator-secret-01",
+      "IncompleteSignature",
+    ],
+    [
       "upper-case SignedHeaders",
       `ACS3-HMAC-SHA256 Credential=${K},SignedHeaders=Host,Signature=${sig}`,
       "IncompleteSignature",
@@ -282,6 +287,7 @@ describe("emulator V3 hostile Authorization headers", () => {
       const status = code === "InvalidAccessKeyId.NotFound" ? 404 : 400;
       const body = expectError(reply, status, code);
       assert.ok(body.Message.length < 300, body.Message);
+      assert.ok(!reply.text.includes("emulator-secret-01"), "the answer echoes the secret");
       okCounts(await sendV3(emu.url, { query }));
     });
   }
