@@ -100,10 +100,12 @@ def test_counts_through_an_sts_key(endpoint, mode):
         ([], INSTANCE, "ClientUser.NameEmpty"),
         ([""], INSTANCE, "ClientUser.NameEmpty"),
         (["no spaces allowed"], INSTANCE, "ClientUser.NameInvalid"),
+        # Signed and encoded by the SDK; reaching the action proves both sides encode alike.
+        (["odd*(chars)!'~+%/?&=é名"], INSTANCE, "ClientUser.NameInvalid"),
         (["conform-user-001"], None, "SAG.InstanceIdEmpty"),
         (["conform-user-001"], "sag-nosuch001", "SAG.InstanceNoFound"),
     ],
-    ids=["no-names", "empty-name", "bad-name", "no-instance", "unknown-instance"],
+    ids=["no-names", "empty-name", "bad-name", "odd-chars", "no-instance", "unknown-instance"],
 )
 def test_documented_error_codes(endpoint, mode, names, instance, code):
     sdk = client(endpoint, mode)

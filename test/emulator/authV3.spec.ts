@@ -185,6 +185,15 @@ describe("emulator V3 signatures (ACS3-HMAC-SHA256)", () => {
     expectError(await sendV3(emu.url, twice), 400, "InvalidParameter");
   });
 
+  it("agrees with the test signer on awkward query and form values", async () => {
+    const odd = "a b*'()!~+%/?&=é名🙂";
+    const inQuery = await sendV3(emu.url, { at: clock, query: describeQuery([odd]) });
+    // Past authentication: the name itself is what the action refuses.
+    expectError(inQuery, 400, "ClientUser.NameInvalid");
+    const inForm = await sendV3(emu.url, { at: clock, form: describeQuery(["doctest", odd]) });
+    expectError(inForm, 400, "ClientUser.NameInvalid");
+  });
+
   it("answers the action's own errors, as V2 does", async () => {
     const empty = { RegionId: "cn-shanghai", SmartAGId: "sag-demo0001" };
     expectError(await sendV3(emu.url, { at: clock, query: empty }), 400, "ClientUser.NameEmpty");
