@@ -132,6 +132,15 @@ describe("emulator CLI", () => {
     );
   });
 
+  it("escapes control characters of a bad argument in its error message", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "smartag-cli-esc-"));
+    const path = join(dir, "x\u001b]0;t\u0007\nsmartag-emulator: fake.json");
+    const { code, stderr } = await run(["--fixture", path]).exit;
+    assert.equal(code, 2);
+    assert.match(stderr, /x\\x1b\]0;t\\x07\\x0asmartag-emulator: fake\.json/);
+    assert.equal(stderr.split("\n").length, 3, stderr); // message, help hint, final newline
+  });
+
   it("logs nothing without --verbose", async () => {
     const cli = run([]);
     await callDescribe(await cli.endpoint, call);
