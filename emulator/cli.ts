@@ -1,4 +1,7 @@
 import { parseArgs } from "node:util";
+import { exposureWarning } from "./address";
+import { clip } from "./errors";
+import { escapeControls } from "./escape";
 import { FaultSpecError, type Faults, parseFaultSpec } from "./faults";
 import { type Fixture, FixtureError, loadDefaultFixture, loadFixtureFile } from "./fixture";
 import { type RecordedRequest, startEmulator } from "./server";
@@ -10,10 +13,13 @@ Prints SMARTAG_ENDPOINT=http://HOST:PORT on stdout once it is listening.
 
 Options:
   --port N          port to listen on (default 0: the OS picks one)
-  --host H          address to bind (default 127.0.0.1)
+  --host H          address to bind (default 127.0.0.1); any other than loopback is
+                    reachable from other machines, and a warning on stderr says so
   --fixture FILE    JSON fixture with accessKeys and regions (default: the bundled one)
   --faults SPEC     e.g. throttle=0.3,5xx=0.1,latency=30,html=0.05,reset=0.05,qps=20,seed=7
-  --verbose         log one line per request on stderr (never credentials)
+                    (latency in ms, at most 600000)
+  --verbose         log one line per request on stderr (never credentials; the action
+                    name is clipped to 64 characters and control characters are escaped)
   --help            show this help
 `;
 
@@ -68,9 +74,14 @@ function parse(argv: string[]) {
   });
 }
 
-/** Action and outcome only: params carry AccessKeyId and SecurityToken, so they stay out. */
+/**
+ * Action and outcome only: params carry AccessKeyId and SecurityToken, so they stay out. The
+ * action is the caller's text: clipped, and escaped so it cannot fake lines or drive a terminal.
+ */
 function logLine(r: RecordedRequest): string {
-  return `${r.method} ${r.action ?? "-"} ${r.status === 0 ? "reset" : r.status} ${r.code ?? "-"}\n`;
+  const action = r.action === undefined ? "-" : escapeControls(clip(r.action));
+  const fields = [r.method, action, r.status === 0 ? "reset" : r.status, r.code ?? "-"];
+  return `${fields.map(String).join(" ")}\n`;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -79,7 +90,8 @@ async function main(argv: string[]): Promise<number> {
     options = parseCli(argv);
   } catch (err) {
     if (err instanceof UsageError || err instanceof FixtureError || err instanceof FaultSpecError) {
-      process.stderr.write(`smartag-emulator: ${err.message}\n(see smartag-emulator --help)\n`);
+      const message = escapeControls(err.message);
+      process.stderr.write(`smartag-emulator: ${message}\n(see smartag-emulator --help)\n`);
       return 2;
     }
     throw err;
@@ -109,6 +121,8 @@ async function main(argv: string[]): Promise<number> {
     process.on("SIGTERM", stop);
     process.on("SIGINT", stop);
   });
+  const warning = exposureWarning(options.host);
+  if (warning !== undefined) process.stderr.write(`smartag-emulator: ${escapeControls(warning)}\n`);
   // Handlers first: a supervisor may signal the moment it reads this line.
   process.stdout.write(`SMARTAG_ENDPOINT=${emulator.url}\n`);
   return stopped;
@@ -120,7 +134,8 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     // Listening can fail (port in use, bad address); say so plainly, no stack.
-    process.stderr.write(`smartag-emulator: ${(err as Error).message ?? String(err)}\n`);
+    const message = escapeControls((err as Error).message ?? String(err));
+    process.stderr.write(`smartag-emulator: ${message}\n`);
     process.exitCode = 1;
   },
 );

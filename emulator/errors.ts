@@ -37,8 +37,9 @@ export function errorBody(err: ApiError, requestId: string, hostId: string): Err
 // Messages follow the public gateway's wording where it is known, so clients that
 // match on text (they should not, but some do) behave the same against the emulator.
 export const errors = {
-  missingParameter: (name: string) =>
-    new ApiError(400, `Missing${name}`, `${name} is mandatory for this action.`),
+  /** `shownAs` names where the caller put it, e.g. the V3 header x-acs-date for Timestamp. */
+  missingParameter: (name: string, shownAs = name) =>
+    new ApiError(400, `Missing${name}`, `${shownAs} is mandatory for this action.`),
   invalidParameter: (message: string) => new ApiError(400, "InvalidParameter", message),
   unsupportedMethod: (method: string) =>
     new ApiError(405, "UnsupportedHTTPMethod", `The HTTP method ${method} is not supported.`),
@@ -46,13 +47,13 @@ export const errors = {
     new ApiError(
       400,
       "InvalidParameter",
-      "The specified parameter Format is not valid: JSON or XML.",
+      "The specified parameter Format is not valid: JSON or XML (any case).",
     ),
-  invalidSignatureMethod: () =>
+  invalidSignatureMethod: (supported = "HMAC-SHA1") =>
     new ApiError(
       400,
       "InvalidSignatureMethod",
-      "Specified signature method is not supported: use HMAC-SHA1.",
+      `Specified signature method is not supported: use ${supported}.`,
     ),
   invalidSignatureVersion: () =>
     new ApiError(
@@ -71,6 +72,19 @@ export const errors = {
       400,
       "SignatureDoesNotMatch",
       `Specified signature is not matched with our calculation. server string to sign is:${stringToSign}`,
+    ),
+  /** V3: an Authorization header the gateway cannot take apart; `detail` says which part. */
+  incompleteSignature: (detail: string) =>
+    new ApiError(
+      400,
+      "IncompleteSignature",
+      `The request signature does not conform to Aliyun standards. ${detail}`,
+    ),
+  contentHashMismatch: () =>
+    new ApiError(
+      400,
+      "SignatureDoesNotMatch",
+      "The x-acs-content-sha256 header does not match the hash of the request body.",
     ),
   timestampFormat: () =>
     new ApiError(

@@ -18,6 +18,8 @@ export interface Faults {
 }
 
 export const DEFAULT_SEED = 1;
+/** Ten minutes: past any client's deadline, and far inside what setTimeout can wait. */
+export const MAX_LATENCY_MS = 600_000;
 
 export class FaultSpecError extends Error {
   constructor(message: string) {
@@ -40,8 +42,10 @@ export function validateFaults(faults: Faults): Faults {
   if (qps !== undefined && !(Number.isInteger(qps) && qps > 0)) {
     throw new FaultSpecError(`qps must be a positive integer, got ${qps}`);
   }
-  if (latencyMs !== undefined && !(Number.isFinite(latencyMs) && latencyMs >= 0)) {
-    throw new FaultSpecError(`latencyMs must be a non-negative number, got ${latencyMs}`);
+  if (latencyMs !== undefined && !(latencyMs >= 0 && latencyMs <= MAX_LATENCY_MS)) {
+    throw new FaultSpecError(
+      `latencyMs must be a number of milliseconds from 0 to ${MAX_LATENCY_MS}, got ${latencyMs}`,
+    );
   }
   if (seed !== undefined && !Number.isSafeInteger(seed)) {
     throw new FaultSpecError(`seed must be an integer, got ${seed}`);

@@ -1,7 +1,13 @@
 export { API_VERSION, MAX_USER_NAMES, USER_NAME_PATTERN } from "./actions";
-export { TIMESTAMP_WINDOW_MS } from "./auth";
+export { MAX_NONCE_LENGTH, TIMESTAMP_WINDOW_MS } from "./auth";
 export { ApiError, type ErrorBody } from "./errors";
-export { FaultSpecError, type Faults, parseFaultSpec, validateFaults } from "./faults";
+export {
+  FaultSpecError,
+  type Faults,
+  MAX_LATENCY_MS,
+  parseFaultSpec,
+  validateFaults,
+} from "./faults";
 export {
   type AccessKey,
   defaultFixturePath,
@@ -11,6 +17,7 @@ export {
   loadFixtureFile,
   parseFixture,
 } from "./fixture";
+export { MAX_NONCES } from "./nonces";
 export {
   type EmulatorOptions,
   type RecordedRequest,

@@ -4,10 +4,13 @@
  * memory under a flood; past it the oldest nonces go first, which only weakens replay
  * protection for requests that are close to expiring anyway.
  */
+/** With MAX_NONCE_LENGTH, this bounds the store to a few tens of MB under any flood. */
+export const MAX_NONCES = 100_000;
+
 export class NonceStore {
   private readonly expiries = new Map<string, number>();
 
-  constructor(private readonly maxEntries = 100_000) {}
+  constructor(private readonly maxEntries = MAX_NONCES) {}
 
   get size(): number {
     return this.expiries.size;

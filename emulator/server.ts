@@ -1,11 +1,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { buildDirectory, type Directory, dispatch } from "./actions";
+import { endpointUrl } from "./address";
 import { authenticate } from "./auth";
+import { authenticateV3 } from "./authV3";
 import { ApiError, errorBody, errors, newRequestId } from "./errors";
 import { type FaultDecision, FaultInjector, type Faults } from "./faults";
 import { type AccessKey, type Fixture, loadDefaultFixture, parseFixture } from "./fixture";
 import { NonceStore } from "./nonces";
+import { type ParsedRequest, parseRequest, readBody } from "./request";
 import { toXml } from "./xml";
 
 export type { Faults } from "./faults";
@@ -52,69 +55,213 @@ export interface RunningEmulator {
   maxInFlight: number;
 }
 
-const MAX_BODY_BYTES = 1024 * 1024;
-
 const HTML_502 =
   "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n" +
   "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>emulated gateway</center>\r\n" +
   "</body>\r\n</html>\r\n";
 
-function readBody(req: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const emulator = new Emulator(options);
+  await emulator.listen(options.host ?? "127.0.0.1", options.port ?? 0);
+  return emulator;
+}
+
+interface Answer {
+  status: number;
+  code: string | undefined;
+  payload: object;
+}
+
+class Emulator implements RunningEmulator {
+  url = "";
+  port = 0;
+  requests: RecordedRequest[] = [];
+  maxInFlight = 0;
+  // Replaced whole by setFixture; a request in progress keeps the data it started with.
+  private directory!: Directory;
+  private keys!: Map<string, AccessKey>;
+  private readonly nonces = new NonceStore();
+  private readonly faults: FaultInjector;
+  private readonly now: () => number;
+  private readonly sockets = new Set<Socket>();
+  private readonly sleepers = new Set<() => void>();
+  private readonly server = createServer((req, res) => this.serve(req, res));
+  private inFlight = 0;
+  private closing = false;
+  private closed: Promise<void> | undefined;
+
+  constructor(private readonly options: EmulatorOptions) {
+    this.now = options.now ?? Date.now;
+    this.useFixture(options.fixture ?? loadDefaultFixture(), "(startEmulator option)");
+    this.faults = new FaultInjector(options.faults ?? {});
+    this.server.on("connection", (socket) => {
+      this.sockets.add(socket);
+      socket.on("close", () => this.sockets.delete(socket));
     });
-    req.on("end", () =>
-      resolve(size <= MAX_BODY_BYTES ? Buffer.concat(chunks).toString("utf8") : undefined),
-    );
-    req.on("error", reject);
-  });
-}
+  }
 
-interface Parsed {
-  params: Record<string, string>;
-  problem?: ApiError;
-}
-
-/** Query and form body merged; a key given twice is refused because it cannot be signed. */
-function parseParams(req: IncomingMessage, body: string | undefined): Parsed {
-  const params: Record<string, string> = Object.create(null);
-  const add = (source: URLSearchParams): ApiError | undefined => {
-    for (const [key, value] of source) {
-      if (Object.hasOwn(params, key)) {
-        return errors.invalidParameter(`The parameter ${key} is given more than once.`);
-      }
-      params[key] = value;
-    }
-    return undefined;
+  // Arrow properties: callers may pass these around unbound.
+  readonly setFaults = (faults: Faults): void => this.faults.set(faults);
+  readonly setFixture = (fixture: Fixture): void => this.useFixture(fixture, "(setFixture)");
+  readonly resetLog = (): void => {
+    this.requests.length = 0;
+    this.maxInFlight = this.inFlight;
   };
-  // Split by hand: new URL() would read a path like "//x" as a host and hide it.
-  const target = req.url ?? "/";
-  const mark = target.indexOf("?");
-  const pathname = mark < 0 ? target : target.slice(0, mark);
-  let problem = add(new URLSearchParams(mark < 0 ? "" : target.slice(mark + 1)));
-  if (body === undefined) {
-    problem ??= errors.invalidParameter(`The request body exceeds ${MAX_BODY_BYTES} bytes.`);
-  } else if (isForm(req) && body !== "") {
-    problem ??= add(new URLSearchParams(body));
+
+  readonly close = (): Promise<void> => {
+    this.closing = true;
+    for (const wake of [...this.sleepers]) wake();
+    this.closed ??= new Promise((resolve, reject) => {
+      this.server.close((err) => (err ? reject(err) : resolve()));
+      // Keep-alive sockets would hold close() open until clients time out.
+      for (const socket of this.sockets) socket.destroy();
+    });
+    return this.closed;
+  };
+
+  async listen(host: string, port: number): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(port, host, () => {
+        this.server.off("error", reject);
+        resolve();
+      });
+    });
+    this.port = (this.server.address() as AddressInfo).port;
+    this.url = endpointUrl(host, this.port);
   }
-  if (problem === undefined && req.method !== "GET" && req.method !== "POST") {
-    problem = errors.unsupportedMethod(req.method ?? "");
+
+  private useFixture(input: unknown, where: string): void {
+    const fixture = parseFixture(input, where);
+    this.directory = buildDirectory(fixture);
+    this.keys = new Map<string, AccessKey>(fixture.accessKeys.map((k) => [k.id, k]));
   }
-  if (problem === undefined && pathname !== "/") problem = errors.actionNotFound();
-  return problem === undefined ? { params } : { params, problem };
+
+  /** Counts the request in flight until its answer is written, and contains any bug. */
+  private serve(req: IncomingMessage, res: ServerResponse): void {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    let counted = true;
+    const release = () => {
+      if (counted) this.inFlight--;
+      counted = false;
+    };
+    res.on("close", release);
+    this.handle(req, res, release).catch(() => {
+      // Only a bug in the emulator lands here; fail the one request, keep serving.
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const body = errorBody(errors.internalError(), newRequestId(), req.headers.host ?? "");
+      res.writeHead(500, { "content-type": "application/json;charset=utf-8" });
+      res.end(JSON.stringify(body));
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse, release: () => void) {
+    // Released as the answer is written, not on the socket's close event, so that a
+    // client holding the answer always sees the log and the in-flight count settled.
+    const finish = (entry: RecordedRequest) => {
+      release();
+      if (this.options.record !== false) this.requests.push(entry);
+      this.options.onRequest?.(entry);
+    };
+    const at = this.now();
+    let body: Buffer | undefined;
+    try {
+      body = await readBody(req);
+    } catch {
+      return; // the client went away mid-body; there is nobody to answer
+    }
+    const request = parseRequest(req, body);
+    const { method, params } = request;
+    const entry = { method, action: params.Action, params: withoutSignature(params), at };
+    const requestId = newRequestId();
+
+    // Faults sit in front of dispatch, as at a gateway: a throttled or failed request
+    // says nothing about whether it was valid, so clients must retry blind.
+    const decision = this.faults.decide(this.now());
+    if (this.faults.latencyMs > 0) await this.sleep(this.faults.latencyMs);
+    if (this.closing || res.destroyed) return;
+    if (decision.kind === "reset") {
+      req.socket.resetAndDestroy();
+      finish({ ...entry, status: 0, code: undefined });
+      return;
+    }
+    if (decision.kind === "html") {
+      res.writeHead(502, { "content-type": "text/html", "x-acs-request-id": requestId });
+      res.end(HTML_502);
+      finish({ ...entry, status: 502, code: undefined });
+      return;
+    }
+    const format = formatOf(request);
+    const answer = this.evaluate(request, format, decision, requestId, req);
+    writeAnswer(res, format, answer, requestId, params.Action);
+    finish({ ...entry, status: answer.status, code: answer.code });
+  }
+
+  /** Everything after the gateway's faults: format, authentication, dispatch. */
+  private evaluate(
+    request: ParsedRequest,
+    format: string,
+    decision: FaultDecision,
+    requestId: string,
+    req: IncomingMessage,
+  ): Answer {
+    try {
+      if (decision.kind === "error") throw decision.error;
+      if (request.problem !== undefined) throw request.problem;
+      if (format !== "JSON" && format !== "XML") throw errors.invalidFormat();
+      const auth = { keys: this.keys, nonces: this.nonces, now: this.now() };
+      if (request.signatureVersion === "v3") authenticateV3(request, auth);
+      else authenticate({ ...auth, method: request.method, params: request.params });
+      const payload = dispatch(request.params, this.directory, requestId);
+      return { status: 200, code: undefined, payload };
+    } catch (err) {
+      const apiError = err instanceof ApiError ? err : errors.internalError();
+      const payload = errorBody(apiError, requestId, hostIdOf(req, request.params));
+      return { status: apiError.status, code: apiError.code, payload };
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
 }
 
-function isForm(req: IncomingMessage): boolean {
-  const type = req.headers["content-type"];
-  // A missing content type is read as a form: some HTTP clients omit it for POST bodies.
-  return (
-    type === undefined ||
-    type.split(";")[0]?.trim().toLowerCase() === "application/x-www-form-urlencoded"
-  );
+function writeAnswer(
+  res: ServerResponse,
+  format: string,
+  answer: Answer,
+  requestId: string,
+  action: string | undefined,
+): void {
+  const xml = format === "XML";
+  res.writeHead(answer.status, {
+    "content-type": xml ? "text/xml;charset=utf-8" : "application/json;charset=utf-8",
+    "x-acs-request-id": requestId,
+  });
+  const root = answer.status === 200 ? `${String(action)}Response` : "Error";
+  res.end(xml ? toXml(root, answer.payload) : JSON.stringify(answer.payload));
+}
+
+/**
+ * Format is read in any case, as the gateway does (Alibaba's Python SDK sends "json"). Absent,
+ * V2 answers XML, the protocol's default, and V3 answers JSON, which its SDKs expect.
+ */
+function formatOf(request: ParsedRequest): string {
+  const format = request.params.Format;
+  if (format === undefined) return request.signatureVersion === "v3" ? "JSON" : "XML";
+  return format.toUpperCase();
 }
 
 /** The public endpoint's host when the region is known; else whatever host was called. */
@@ -129,187 +276,4 @@ function hostIdOf(req: IncomingMessage, params: Readonly<Record<string, string>>
 function withoutSignature(params: Readonly<Record<string, string>>): Record<string, string> {
   // fromEntries defines own properties, so even a "__proto__" param is recorded as sent.
   return Object.fromEntries(Object.entries(params).filter(([key]) => key !== "Signature"));
-}
-
-export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  const now = options.now ?? Date.now;
-  // Replaced whole by setFixture; a request in progress keeps the data it started with.
-  let directory: Directory;
-  let keys: Map<string, AccessKey>;
-  const useFixture = (input: unknown, where: string) => {
-    const fixture = parseFixture(input, where);
-    directory = buildDirectory(fixture);
-    keys = new Map<string, AccessKey>(fixture.accessKeys.map((k) => [k.id, k]));
-  };
-  useFixture(options.fixture ?? loadDefaultFixture(), "(startEmulator option)");
-  const nonces = new NonceStore();
-  const faults = new FaultInjector(options.faults ?? {});
-  const record = options.record !== false;
-  const sockets = new Set<Socket>();
-  const sleepers = new Set<() => void>();
-  let inFlight = 0;
-  let closing = false;
-  let closed: Promise<void> | undefined;
-
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        sleepers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      sleepers.add(wake);
-    });
-
-  const emulator: RunningEmulator = {
-    url: "",
-    port: 0,
-    requests: [],
-    maxInFlight: 0,
-    setFaults: (f) => faults.set(f),
-    setFixture: (f) => useFixture(f, "(setFixture)"),
-    resetLog: () => {
-      emulator.requests.length = 0;
-      emulator.maxInFlight = inFlight;
-    },
-    close: () => closeServer(),
-  };
-
-  async function handle(
-    req: IncomingMessage,
-    res: ServerResponse,
-    release: () => void,
-  ): Promise<void> {
-    // Released as the answer is written, not on the socket's close event, so that a
-    // client holding the answer always sees the log and the in-flight count settled.
-    const finish = (entry: RecordedRequest) => {
-      release();
-      if (record) emulator.requests.push(entry);
-      options.onRequest?.(entry);
-    };
-    const at = now();
-    const method = req.method ?? "";
-    let body: string | undefined;
-    try {
-      body = await readBody(req);
-    } catch {
-      return; // the client went away mid-body; there is nobody to answer
-    }
-    const { params, problem } = parseParams(req, body);
-    const entry: RecordedRequest = {
-      method,
-      action: params.Action,
-      params: withoutSignature(params),
-      status: 0,
-      code: undefined,
-      at,
-    };
-    const requestId = newRequestId();
-
-    // Faults sit in front of dispatch, as at a gateway: a throttled or failed request
-    // says nothing about whether it was valid, so clients must retry blind.
-    const decision: FaultDecision = faults.decide(now());
-    if (faults.latencyMs > 0) await sleep(faults.latencyMs);
-    if (closing || res.destroyed) return;
-
-    if (decision.kind === "reset") {
-      req.socket.resetAndDestroy();
-      finish(entry);
-      return;
-    }
-    if (decision.kind === "html") {
-      res.writeHead(502, { "content-type": "text/html", "x-acs-request-id": requestId });
-      res.end(HTML_502);
-      finish({ ...entry, status: 502 });
-      return;
-    }
-
-    let status = 200;
-    let payload: object;
-    // XML is the protocol's default: only an explicit Format=JSON gets JSON.
-    const format = params.Format ?? "XML";
-    try {
-      if (decision.kind === "error") throw decision.error;
-      if (problem !== undefined) throw problem;
-      if (format !== "JSON" && format !== "XML") throw errors.invalidFormat();
-      authenticate({ method, params, keys, nonces, now: now() });
-      payload = dispatch(params, directory, requestId);
-    } catch (err) {
-      const apiError = err instanceof ApiError ? err : errors.internalError();
-      status = apiError.status;
-      entry.code = apiError.code;
-      payload = errorBody(apiError, requestId, hostIdOf(req, params));
-    }
-    if (format === "XML") {
-      res.writeHead(status, {
-        "content-type": "text/xml;charset=utf-8",
-        "x-acs-request-id": requestId,
-      });
-      const root = status === 200 ? `${String(params.Action)}Response` : "Error";
-      res.end(toXml(root, payload));
-    } else {
-      res.writeHead(status, {
-        "content-type": "application/json;charset=utf-8",
-        "x-acs-request-id": requestId,
-      });
-      res.end(JSON.stringify(payload));
-    }
-    finish({ ...entry, status });
-  }
-
-  const server = createServer((req, res) => {
-    inFlight++;
-    if (inFlight > emulator.maxInFlight) emulator.maxInFlight = inFlight;
-    let counted = true;
-    const release = () => {
-      if (counted) inFlight--;
-      counted = false;
-    };
-    res.on("close", release);
-    handle(req, res, release).catch(() => {
-      // Only a bug in the emulator lands here; fail the one request, keep serving.
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      const body = errorBody(errors.internalError(), newRequestId(), req.headers.host ?? "");
-      res.writeHead(500, { "content-type": "application/json;charset=utf-8" });
-      res.end(JSON.stringify(body));
-    });
-  });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-
-  function closeServer(): Promise<void> {
-    closing = true;
-    for (const wake of [...sleepers]) wake();
-    closed ??= new Promise((resolve, reject) => {
-      server.close((err) => (err ? reject(err) : resolve()));
-      // Keep-alive sockets would hold close() open until clients time out.
-      for (const socket of sockets) socket.destroy();
-    });
-    return closed;
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  emulator.port = port;
-  emulator.url = `http://${urlHost(options.host ?? "127.0.0.1")}:${port}`;
-  return emulator;
-}
-
-/** A wildcard bind is reachable on loopback; IPv6 literals need brackets in a URL. */
-function urlHost(host: string): string {
-  if (host === "0.0.0.0" || host === "") return "127.0.0.1";
-  if (host === "::") return "[::1]";
-  return host.includes(":") ? `[${host}]` : host;
 }

@@ -262,6 +262,22 @@ describe("emulator DescribeUserOnlineClientStatistics", () => {
       );
     });
 
+    it("reads Format in any case, as Alibaba's Python SDK sends json", async () => {
+      const json = await callDescribe(emu.url, {
+        ...shanghai,
+        names: ["doctest"],
+        params: { Format: "json" },
+      });
+      assert.equal(json.status, 200, json.text);
+      assert.equal(json.headers["content-type"], "application/json;charset=utf-8");
+      const xml = await callDescribe(emu.url, {
+        ...shanghai,
+        names: ["doctest"],
+        params: { Format: "Xml" },
+      });
+      assert.match(xml.text, /<OnlineCount>2<\/OnlineCount>/);
+    });
+
     it("answers InvalidParameter for a Format other than JSON and XML", async () => {
       const reply = await callDescribe(emu.url, {
         ...shanghai,

@@ -113,6 +113,19 @@ describe("emulator authentication", () => {
     ok(await callDescribe(emu.url, base));
   });
 
+  it("answers InvalidParameter for a SignatureNonce over 128 characters, and takes 128", async () => {
+    const long = { ...call, at: clock, params: { SignatureNonce: "n".repeat(129) } };
+    const body = expectError(await callDescribe(emu.url, long), 400, "InvalidParameter");
+    assert.equal(body.Message, "SignatureNonce must be at most 128 characters.");
+    ok(
+      await callDescribe(emu.url, {
+        ...call,
+        at: clock,
+        params: { SignatureNonce: "n".repeat(128) },
+      }),
+    );
+  });
+
   it("forgets a nonce once its request's timestamp has left the window", async () => {
     const nonce = `nonce-${clock}`;
     ok(await callDescribe(emu.url, { ...call, at: clock, params: { SignatureNonce: nonce } }));

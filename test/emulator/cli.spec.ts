@@ -119,6 +119,28 @@ describe("emulator CLI", () => {
     }
   });
 
+  it("escapes control, DEL, C1 and bidi characters from the request in the --verbose log", async () => {
+    const cli = run(["--verbose"]);
+    const endpoint = await cli.endpoint;
+    const action = "Nope\u001b]0;owned\u0007\nPOST Fake 200 -\r\u007f\u009b\u202e\\x";
+    await callDescribe(endpoint, { ...call, params: { Action: action } });
+    cli.child.kill("SIGTERM");
+    const { stderr } = await cli.exit;
+    assert.equal(
+      stderr,
+      "POST Nope\\x1b]0;owned\\x07\\x0aPOST Fake 200 -\\x0d\\x7f\\x9b\\u202e\\\\x 404 InvalidAction.NotFound\n",
+    );
+  });
+
+  it("escapes control characters of a bad argument in its error message", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "smartag-cli-esc-"));
+    const path = join(dir, "x\u001b]0;t\u0007\nsmartag-emulator: fake.json");
+    const { code, stderr } = await run(["--fixture", path]).exit;
+    assert.equal(code, 2);
+    assert.match(stderr, /x\\x1b\]0;t\\x07\\x0asmartag-emulator: fake\.json/);
+    assert.equal(stderr.split("\n").length, 3, stderr); // message, help hint, final newline
+  });
+
   it("logs nothing without --verbose", async () => {
     const cli = run([]);
     await callDescribe(await cli.endpoint, call);
@@ -166,6 +188,7 @@ describe("emulator CLI", () => {
     [["--port", "abc"], /--port must be an integer from 0 to 65535, got "abc"/],
     [["--port", "70000"], /--port must be an integer/],
     [["--faults", "slow=1"], /unknown fault "slow"/],
+    [["--faults", "latency=3000000000"], /latencyMs must be a number of milliseconds from 0 to/],
     [["--fixture", join(badDir, "missing.json")], /cannot read fixture .*missing\.json/],
     [["--fixture", badFixture], /bad\.json.*accessKeys\[0\]\.secret/],
     [["stray"], /positional/i],

@@ -46,7 +46,8 @@ describe("emulator fault spec", () => {
     ["throttle=1.5", /throttleRate must be a number from 0 to 1/],
     ["qps=0", /qps must be a positive integer/],
     ["qps=2.5", /qps must be a positive integer/],
-    ["latency=-1", /latencyMs must be a non-negative number/],
+    ["latency=-1", /latencyMs must be a number of milliseconds from 0 to 600000, got -1/],
+    ["latency=3000000000", /latencyMs must be a number of milliseconds from 0 to 600000/],
     ["seed=1.5", /seed must be an integer/],
     ["html=0.1,html=0.2", /given twice/],
   ] as const) {
@@ -151,6 +152,17 @@ describe("emulator faults", () => {
     assert.ok(emu.maxInFlight >= 2 && emu.maxInFlight <= 4, `maxInFlight ${emu.maxInFlight}`);
     emu.resetLog();
     assert.equal(emu.maxInFlight, 0);
+  });
+
+  it("refuses a latency past its bound at runtime, naming field and range", () => {
+    for (const latencyMs of [600_001, 3_000_000_000, Number.POSITIVE_INFINITY, Number.NaN]) {
+      assert.throws(
+        () => emu.setFaults({ latencyMs }),
+        (err: Error) =>
+          err instanceof FaultSpecError && /latencyMs .* 0 to 600000/.test(err.message),
+      );
+    }
+    emu.setFaults({ latencyMs: 600_000 }); // the bound itself is allowed
   });
 
   it("refuses invalid faults at runtime and keeps the old ones", async () => {

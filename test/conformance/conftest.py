@@ -1,0 +1,67 @@
+"""Starts the built emulator (dist/emulator/cli.js) once per session on a port the OS picks."""
+
+import json
+import selectors
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI = ROOT / "dist" / "emulator" / "cli.js"
+REGION = "cn-shanghai"
+INSTANCE = "sag-conform01"
+KEY = {"id": "LTAI5tConformKey01", "secret": "conformance-secret-01"}
+STS_KEY = {
+    "id": "STS.ConformKey02",
+    "secret": "conformance-secret-02",
+    "securityToken": "conformance-sts-token-02",
+}
+# More than two batches of 50, with a spread of counts (0 is a known account that is offline).
+USERS = {f"conform-user-{i:03d}": (i * 7) % 5 for i in range(1, 131)}
+# A watchdog against a hang, not a timing assertion.
+STARTUP_LIMIT_S = 60
+
+
+@pytest.fixture(scope="session")
+def endpoint(tmp_path_factory):
+    """host:port of a running emulator serving the fixture above."""
+    if not CLI.exists():
+        pytest.fail(f"{CLI} is missing: run `npm run build` first")
+    fixture = tmp_path_factory.mktemp("emulator") / "fixture.json"
+    fixture.write_text(
+        json.dumps(
+            {
+                "accessKeys": [KEY, STS_KEY],
+                "regions": {REGION: {INSTANCE: {"users": USERS}}},
+            }
+        )
+    )
+    child = subprocess.Popen(
+        ["node", str(CLI), "--port", "0", "--fixture", str(fixture)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield read_endpoint(child)
+    finally:
+        child.send_signal(signal.SIGTERM)
+        child.wait(timeout=STARTUP_LIMIT_S)
+
+
+def read_endpoint(child: subprocess.Popen) -> str:
+    """The emulator prints one line, SMARTAG_ENDPOINT=http://HOST:PORT, once it listens."""
+    with selectors.DefaultSelector() as sel:
+        sel.register(child.stdout, selectors.EVENT_READ)
+        if not sel.select(timeout=STARTUP_LIMIT_S):
+            child.kill()
+            pytest.fail("the emulator printed no SMARTAG_ENDPOINT line")
+    line = child.stdout.readline().strip()
+    if not line.startswith("SMARTAG_ENDPOINT=http://"):
+        child.kill()
+        pytest.fail(f"unexpected first line {line!r}; stderr: {child.stderr.read()}")
+    return line.removeprefix("SMARTAG_ENDPOINT=http://")
+
