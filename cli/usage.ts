@@ -5,6 +5,7 @@ export const EXIT = {
   apiError: 1,
   usage: 2,
   limitViolated: 3,
+  outputError: 4,
   interrupted: 130,
 } as const;
 

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
-import { dedupe, namesFromFlag, namesFromText, parseCommandLine } from "../../cli/args";
+import { Readable } from "node:stream";
+import { dedupe, namesFromFlag, parseCommandLine } from "../../cli/args";
 import { csvField, formatCsv, formatJson, formatTable, type Statistics } from "../../cli/format";
+import { collectNames } from "../../cli/input";
 import { Progress, progressWanted } from "../../cli/progress";
 
 describe("smartag-stats argument parsing", () => {
@@ -81,6 +83,30 @@ describe("smartag-stats argument parsing", () => {
     );
   });
 
+  it("gives the allowed range when a number flag is out of it", () => {
+    const { options, issues } = parseCommandLine([
+      ...["--max-online", "9999999999999999", "--max-total", "999999999999999"],
+      ...["--max-names", "0", "--max-input-bytes", "1073741825"],
+    ]);
+    assert.deepEqual(issues, [
+      {
+        where: "--max-names",
+        reason: 'must be a whole number from 1 to 10000000 (got "0")',
+      },
+      {
+        where: "--max-input-bytes",
+        reason: 'must be a whole number from 1 to 1073741824 (got "1073741825")',
+      },
+      {
+        where: "--max-online",
+        reason: 'must be a whole number from 0 to 999999999999999 (got "9999999999999999")',
+      },
+    ]);
+    assert.equal(options.maxTotal, 999_999_999_999_999);
+    assert.equal(options.maxNames, 200_000);
+    assert.equal(options.maxInputBytes, 16 * 1024 * 1024);
+  });
+
   it("refuses stdin twice when --users-file - is repeated", () => {
     const { issues } = parseCommandLine(["--users-file", "-", "--users-file", "-"]);
     assert.deepEqual(issues, [{ where: "--users-file -", reason: "stdin can be read only once" }]);
@@ -102,12 +128,47 @@ describe("smartag-stats name lists", () => {
     assert.deepEqual(namesFromFlag("").issues, [{ where: "--user", reason: "must not be empty" }]);
   });
 
-  it("numbers file lines from 1 and skips blanks, comments and a byte-order mark", () => {
-    const names = namesFromText("\uFEFFdoctest\r\n\n# note\n  bob.smith #laptop\n", "u.txt");
+  const fromStdin = (chunks: (string | Buffer)[], caps = { maxNames: 100, maxInputBytes: 1000 }) =>
+    collectNames(
+      { nameSources: [{ kind: "file", path: "-" }], ...caps },
+      Readable.from(chunks.map((c) => Buffer.from(c))),
+    );
+
+  it("numbers lines from 1 and skips blanks, comments and a byte-order mark", async () => {
+    // Split mid-line and mid-character: lines and UTF-8 span chunks.
+    const text = "\uFEFFdoctest\r\n\n# note\n  bob.smith #laptop\ncarol_\u00e9";
+    const bytes = Buffer.from(text);
+    const cuts = [0, 2, 20, 47, bytes.length]; // inside the BOM, a line and the "é"
+    const chunks = cuts.slice(1).map((end, k) => bytes.subarray(cuts[k], end));
+    const { names, issues } = await fromStdin(chunks);
+    assert.deepEqual(issues, []);
     assert.deepEqual(names, [
-      { name: "doctest", origin: "u.txt line 1" },
-      { name: "bob.smith", origin: "u.txt line 4" },
+      { name: "doctest", origin: "stdin line 1" },
+      { name: "bob.smith", origin: "stdin line 4" },
+      { name: "carol_\u00e9", origin: "stdin line 5" },
     ]);
+  });
+
+  it("stops at the cap of names or bytes, naming the option and its limit", async () => {
+    const many = await fromStdin(["aaaaaaa1\n", "aaaaaaa2\naaaaaaa3\n"], {
+      maxNames: 2,
+      maxInputBytes: 1000,
+    });
+    assert.deepEqual(many.names, []);
+    assert.equal(many.capped, true);
+    assert.deepEqual(many.issues, [
+      {
+        where: '--users-file "-"',
+        reason:
+          "stopped reading past 2 names, the most --max-names allows (raise it for a longer list)",
+      },
+    ]);
+    const big = await fromStdin(["x".repeat(600), "y".repeat(600)]);
+    assert.equal(big.capped, true);
+    assert.match(
+      big.issues[0]?.reason ?? "",
+      /past 1000 bytes of names, the most --max-input-bytes/,
+    );
   });
 
   it("keeps the first of repeated names", () => {

@@ -252,7 +252,7 @@ describe("smartag-stats CLI", () => {
         /- --sag: must be a SAG instance id/,
         /- --user "ab": must be at least 7 characters/,
         /- --format: must be one of table, json, csv \(got "yaml"\)/,
-        /- --max-online: must be a whole number of at least 0 \(got "-1"\)/,
+        /- --max-online: must be a whole number from 0 to 999999999999999 \(got "-1"\)/,
         /- --concurrency: must be at least 1/,
         /- --timeout-ms: must be a whole number/,
         /- --bogus: is not an option/,
