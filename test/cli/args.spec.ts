@@ -1,9 +1,20 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Readable } from "node:stream";
-import { dedupe, namesFromFlag, parseCommandLine } from "../../cli/args";
+import {
+  DEFAULT_MAX_INPUT_BYTES,
+  DEFAULT_MAX_NAMES,
+  dedupe,
+  MAX_COUNT_LIMIT,
+  namesFromFlag,
+  parseCommandLine,
+} from "../../cli/args";
 import { csvField, formatCsv, formatJson, formatTable, type Statistics } from "../../cli/format";
 import { collectNames } from "../../cli/input";
 import { Progress, progressWanted } from "../../cli/progress";
+import { USAGE } from "../../cli/usage";
+import { root } from "./helpers";
 
 describe("smartag-stats argument parsing", () => {
   it("keeps --user and --users-file sources in the order they were typed", () => {
@@ -105,6 +116,24 @@ describe("smartag-stats argument parsing", () => {
     assert.equal(options.maxTotal, 999_999_999_999_999);
     assert.equal(options.maxNames, 200_000);
     assert.equal(options.maxInputBytes, 16 * 1024 * 1024);
+  });
+
+  it("documents each cap with its flag and value in --help, docs/cli.md and the README", () => {
+    const docs = {
+      help: USAGE,
+      "docs/cli.md": readFileSync(join(root, "docs", "cli.md"), "utf8"),
+      "README.md": readFileSync(join(root, "README.md"), "utf8"),
+    };
+    for (const [where, text] of Object.entries(docs)) {
+      for (const [flag, value] of [
+        ["--max-names", DEFAULT_MAX_NAMES],
+        ["--max-input-bytes", DEFAULT_MAX_INPUT_BYTES],
+        ["--max-online", MAX_COUNT_LIMIT],
+      ] as const) {
+        assert.ok(text.includes(flag), `${where} does not name ${flag}`);
+        assert.ok(text.includes(String(value)), `${where} does not give ${value} for ${flag}`);
+      }
+    }
   });
 
   it("refuses stdin twice when --users-file - is repeated", () => {

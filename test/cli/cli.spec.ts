@@ -600,10 +600,12 @@ describe("smartag-stats CLI", () => {
         "--verbose",
         "--help",
         "--version",
+        "--max-names",
+        "--max-input-bytes",
       ]) {
         assert.match(r.stdout, new RegExp(`^ +${flag}\\b`, "m"), `${flag} is not explained`);
       }
-      for (const code of ["0", "1", "2", "3", "130"]) {
+      for (const code of ["0", "1", "2", "3", "4", "130"]) {
         assert.match(r.stdout, new RegExp(`^ +${code} +\\S`, "m"), `exit code ${code} is missing`);
       }
       assert.match(r.stdout, /never taken from flags/);
