@@ -65,24 +65,22 @@ async function readNamesFile(
   const where = `--users-file ${JSON.stringify(path)}`;
   const start = names.length;
   const lines = new LineReader(fromStdin ? "stdin" : path, names);
-  const stream = fromStdin ? stdin : createReadStream(path);
   try {
+    const stream = fromStdin ? stdin : createReadStream(path);
     // Leaving the loop early destroys the stream: an endless source is not read any further.
+    const capped = (reason: string) => {
+      names.length = start;
+      return { issue: { where, reason }, capped: true };
+    };
     for await (const chunk of stream) {
       const bytes = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
       read.bytes += bytes.length;
-      if (read.bytes > caps.maxInputBytes) {
-        names.length = start;
-        return { issue: { where, reason: tooManyBytes(caps.maxInputBytes) }, capped: true };
-      }
+      if (read.bytes > caps.maxInputBytes) return capped(tooManyBytes(caps.maxInputBytes));
       lines.push(bytes);
-      if (names.length > caps.maxNames) {
-        names.length = start;
-        return { issue: { where, reason: tooManyNames(caps.maxNames) }, capped: true };
-      }
+      if (names.length > caps.maxNames) return capped(tooManyNames(caps.maxNames));
     }
     lines.end();
-    return undefined;
+    return names.length > caps.maxNames ? capped(tooManyNames(caps.maxNames)) : undefined;
   } catch (e) {
     names.length = start;
     const code = (e as NodeJS.ErrnoException).code;

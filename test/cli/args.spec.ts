@@ -192,6 +192,12 @@ describe("smartag-stats name lists", () => {
           "stopped reading past 2 names, the most --max-names allows (raise it for a longer list)",
       },
     ]);
+    // The last line counts too when the input ends without a line break.
+    const unterminated = await fromStdin(["aaaaaaa1\naaaaaaa2\naaaaaaa3"], {
+      maxNames: 2,
+      maxInputBytes: 1000,
+    });
+    assert.equal(unterminated.capped, true);
     const big = await fromStdin(["x".repeat(600), "y".repeat(600)]);
     assert.equal(big.capped, true);
     assert.match(
