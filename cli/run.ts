@@ -205,13 +205,15 @@ async function ask(
   // The client's deadline is per call; this one bounds the whole run when it takes several.
   const signal = AbortSignal.timeout(settings.deadlineMs);
   try {
-    return { stats: await queryAll(client, query, signal, done, perRequest) };
+    const stats = await queryAll(client, query, signal, done, perRequest);
+    progress?.finish();
+    return { stats };
   } catch (e) {
+    // Cleared first, so the message starts on a line of its own.
+    progress?.finish();
     io.stderr.write(describeFailure(e, signal.aborted, settings.deadlineMs, smartag));
     // Input was checked above, so this is a safety net, but it is still the user's input.
     return { code: e instanceof smartag.SmartagValidationError ? EXIT.usage : EXIT.apiError };
-  } finally {
-    progress?.finish();
   }
 }
 
