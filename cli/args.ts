@@ -27,6 +27,9 @@ export interface CliOptions {
   maxOnline?: number;
   maxTotal?: number;
   requireNoneOnline: boolean;
+  /** Caps on what --user and --users-file may bring in, so endless input ends. */
+  maxNames: number;
+  maxInputBytes: number;
   /** Left as text: the client's settings validator owns the range and the wording. */
   concurrency?: string;
   timeoutMs?: string;
@@ -52,6 +55,8 @@ const FLAGS: Readonly<Record<string, FlagSpec>> = {
   "max-online": { takesValue: true },
   "max-total": { takesValue: true },
   "require-none-online": { takesValue: false },
+  "max-names": { takesValue: true },
+  "max-input-bytes": { takesValue: true },
   concurrency: { takesValue: true },
   "timeout-ms": { takesValue: true },
   quiet: { takesValue: false },
@@ -70,6 +75,26 @@ function looksLikeOption(token: string): boolean {
   return token.startsWith("-") && token !== "-" && !/^-\d/.test(token);
 }
 
+/** The largest --max-online / --max-total: 15 digits, well inside exact integers. */
+export const MAX_COUNT_LIMIT = 999_999_999_999_999;
+/** Input caps: far beyond any real account list, yet they stop an endless stream early. */
+export const DEFAULT_MAX_NAMES = 200_000;
+export const DEFAULT_MAX_INPUT_BYTES = 16 * 1024 * 1024;
+const NUMBER_FLAGS = {
+  "max-online": { min: 0, max: MAX_COUNT_LIMIT },
+  "max-total": { min: 0, max: MAX_COUNT_LIMIT },
+  "max-names": { min: 1, max: 10_000_000 },
+  "max-input-bytes": { min: 1, max: 1024 * 1024 * 1024 },
+} as const;
+
+/** What a scan of argv found, before values are interpreted. */
+interface Scan {
+  values: Map<string, string[]>;
+  booleans: Set<string>;
+  nameSources: NameSource[];
+  positionals: number;
+}
+
 /**
  * Parses argv (without node and the script). Every problem is returned at once; `options`
  * is always filled as far as possible so later checks can still run and report theirs.
@@ -79,133 +104,131 @@ export function parseCommandLine(argv: readonly string[]): {
   issues: UsageIssue[];
 } {
   const issues: UsageIssue[] = [];
-  const values = new Map<string, string[]>();
-  const booleans = new Set<string>();
-  const nameSources: NameSource[] = [];
-  let positionals = 0;
-  let onlyPositionals = false;
+  const scan = scanArgv(argv, issues);
+  if (scan.positionals > 0) {
+    // Not echoed: a stray word could be a secret pasted in the wrong place.
+    issues.push({
+      where: scan.positionals === 1 ? "an argument" : `${scan.positionals} arguments`,
+      reason: "not attached to any option: names go after --user (or in --users-file)",
+    });
+  }
+  if (scan.booleans.has("quiet") && scan.booleans.has("verbose")) {
+    issues.push({ where: "--quiet", reason: "cannot be combined with --verbose" });
+  }
+  const filesFromStdin = (scan.values.get("users-file") ?? []).filter((p) => p === "-").length;
+  if (filesFromStdin > 1) {
+    issues.push({ where: "--users-file -", reason: "stdin can be read only once" });
+  }
+  return { options: buildOptions(scan, issues), issues };
+}
 
+/** Sorts argv into flag values, booleans and name sources, noting malformed flags. */
+function scanArgv(argv: readonly string[], issues: UsageIssue[]): Scan {
+  const scan: Scan = { values: new Map(), booleans: new Set(), nameSources: [], positionals: 0 };
+  let onlyPositionals = false;
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i] as string;
     if (onlyPositionals || !looksLikeOption(token)) {
-      positionals++;
+      scan.positionals++;
       continue;
     }
     if (token === "--") {
       onlyPositionals = true;
       continue;
     }
-    let name: string;
-    let inline: string | undefined;
-    if (token.startsWith("--")) {
-      const eq = token.indexOf("=");
-      name = eq === -1 ? token.slice(2) : token.slice(2, eq);
-      inline = eq === -1 ? undefined : token.slice(eq + 1);
-    } else {
-      const short = SHORT_FLAGS[token.slice(1)];
-      name = short ?? token;
-    }
+    const { name, inline } = splitFlag(token);
     const spec = FLAGS[name];
+    const next = argv[i + 1];
+    const nextIsValue = inline === undefined && next !== undefined && !looksLikeOption(next);
     if (!spec) {
-      // The option's name only: its value may be a secret typed by mistake.
-      const shown = name.startsWith("-") ? name.split("=")[0] : `--${name}`;
-      issues.push({
-        where: shown as string,
-        reason: CREDENTIAL_LIKE.test(name)
-          ? "is not an option: credentials are never taken from flags (they would show in `ps` " +
-            "and shell history); set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, " +
-            "or use --profile"
-          : "is not an option (see --help)",
-      });
+      issues.push(unknownFlag(name));
       // Presume the next word is its value, so it is neither echoed nor reported again.
-      if (inline === undefined && i + 1 < argv.length && !looksLikeOption(argv[i + 1] as string)) {
-        i++;
-      }
+      if (nextIsValue) i++;
       continue;
     }
     if (!spec.takesValue) {
-      if (inline !== undefined) {
-        issues.push({ where: `--${name}`, reason: "takes no value" });
-      }
-      booleans.add(name);
+      if (inline !== undefined) issues.push({ where: `--${name}`, reason: "takes no value" });
+      scan.booleans.add(name);
       continue;
     }
-    let value = inline;
-    if (value === undefined) {
-      const next = argv[i + 1];
-      if (next !== undefined && !looksLikeOption(next)) {
-        value = next;
-        i++;
-      }
-    }
+    const value = inline ?? (nextIsValue ? next : undefined);
+    if (nextIsValue) i++;
     if (value === undefined) {
       issues.push({ where: `--${name}`, reason: "needs a value" });
       continue;
     }
-    // Kept in typed order across both flags, so the output follows the command line.
-    if (name === "user") nameSources.push({ kind: "flag", value });
-    if (name === "users-file") nameSources.push({ kind: "file", path: value });
-    const list = values.get(name) ?? [];
-    list.push(value);
-    values.set(name, list);
-    if (!spec.repeatable && list.length === 2) {
-      issues.push({ where: `--${name}`, reason: "may be given only once" });
-    }
+    addValue(scan, name, spec, value, issues);
   }
+  return scan;
+}
 
-  if (positionals > 0) {
-    // Not echoed: a stray word could be a secret pasted in the wrong place.
-    issues.push({
-      where: positionals === 1 ? "an argument" : `${positionals} arguments`,
-      reason: "not attached to any option: names go after --user (or in --users-file)",
-    });
+function splitFlag(token: string): { name: string; inline: string | undefined } {
+  if (!token.startsWith("--"))
+    return { name: SHORT_FLAGS[token.slice(1)] ?? token, inline: undefined };
+  const eq = token.indexOf("=");
+  if (eq === -1) return { name: token.slice(2), inline: undefined };
+  return { name: token.slice(2, eq), inline: token.slice(eq + 1) };
+}
+
+function unknownFlag(name: string): UsageIssue {
+  // The option's name only: its value may be a secret typed by mistake.
+  const where = name.startsWith("-") ? (name.split("=")[0] as string) : `--${name}`;
+  const reason = CREDENTIAL_LIKE.test(name)
+    ? "is not an option: credentials are never taken from flags (they would show in `ps` " +
+      "and shell history); set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, " +
+      "or use --profile"
+    : "is not an option (see --help)";
+  return { where, reason };
+}
+
+function addValue(
+  scan: Scan,
+  name: string,
+  spec: FlagSpec,
+  value: string,
+  issues: UsageIssue[],
+): void {
+  // Kept in typed order across both flags, so the output follows the command line.
+  if (name === "user") scan.nameSources.push({ kind: "flag", value });
+  if (name === "users-file") scan.nameSources.push({ kind: "file", path: value });
+  const list = scan.values.get(name) ?? [];
+  list.push(value);
+  scan.values.set(name, list);
+  if (!spec.repeatable && list.length === 2) {
+    issues.push({ where: `--${name}`, reason: "may be given only once" });
   }
+}
 
-  const one = (name: string) => values.get(name)?.[0];
-
-  let format: OutputFormat = "table";
-  const formatValue = one("format");
-  if (formatValue !== undefined) {
-    if ((OUTPUT_FORMATS as readonly string[]).includes(formatValue)) {
-      format = formatValue as OutputFormat;
-    } else {
-      issues.push({
-        where: "--format",
-        reason: `must be one of ${OUTPUT_FORMATS.join(", ")} (got ${JSON.stringify(formatValue)})`,
-      });
-    }
-  }
-
-  const count = (flag: string): number | undefined => {
+/** Interprets the scanned values; bad ones become issues and are left unset. */
+function buildOptions(scan: Scan, issues: UsageIssue[]): CliOptions {
+  const one = (name: string) => scan.values.get(name)?.[0];
+  const number = (flag: keyof typeof NUMBER_FLAGS): number | undefined => {
     const v = one(flag);
     if (v === undefined) return undefined;
-    if (/^\d{1,15}$/.test(v)) return Number(v);
+    const { min, max } = NUMBER_FLAGS[flag];
+    const n = /^\d{1,16}$/.test(v) ? Number(v) : Number.NaN;
+    if (n >= min && n <= max) return n;
     issues.push({
       where: `--${flag}`,
-      reason: `must be a whole number of at least 0 (got ${JSON.stringify(v)})`,
+      reason: `must be a whole number from ${min} to ${max} (got ${JSON.stringify(v)})`,
     });
     return undefined;
   };
-  const maxOnline = count("max-online");
-  const maxTotal = count("max-total");
-
-  if (booleans.has("quiet") && booleans.has("verbose")) {
-    issues.push({ where: "--quiet", reason: "cannot be combined with --verbose" });
-  }
-  const filesFromStdin = (values.get("users-file") ?? []).filter((p) => p === "-").length;
-  if (filesFromStdin > 1) {
-    issues.push({ where: "--users-file -", reason: "stdin can be read only once" });
-  }
-
   const options: CliOptions = {
-    nameSources,
-    format,
-    requireNoneOnline: booleans.has("require-none-online"),
-    quiet: booleans.has("quiet"),
-    verbose: booleans.has("verbose"),
-    help: booleans.has("help"),
-    version: booleans.has("version"),
+    nameSources: scan.nameSources,
+    format: outputFormat(one("format"), issues),
+    requireNoneOnline: scan.booleans.has("require-none-online"),
+    maxNames: number("max-names") ?? DEFAULT_MAX_NAMES,
+    maxInputBytes: number("max-input-bytes") ?? DEFAULT_MAX_INPUT_BYTES,
+    quiet: scan.booleans.has("quiet"),
+    verbose: scan.booleans.has("verbose"),
+    help: scan.booleans.has("help"),
+    version: scan.booleans.has("version"),
   };
+  const maxOnline = number("max-online");
+  const maxTotal = number("max-total");
+  if (maxOnline !== undefined) options.maxOnline = maxOnline;
+  if (maxTotal !== undefined) options.maxTotal = maxTotal;
   const strings = [
     ["region", "region"],
     ["sag", "sag"],
@@ -218,9 +241,17 @@ export function parseCommandLine(argv: readonly string[]): {
     const v = one(flag);
     if (v !== undefined) options[key] = v;
   }
-  if (maxOnline !== undefined) options.maxOnline = maxOnline;
-  if (maxTotal !== undefined) options.maxTotal = maxTotal;
-  return { options, issues };
+  return options;
+}
+
+function outputFormat(value: string | undefined, issues: UsageIssue[]): OutputFormat {
+  if (value === undefined) return "table";
+  if ((OUTPUT_FORMATS as readonly string[]).includes(value)) return value as OutputFormat;
+  issues.push({
+    where: "--format",
+    reason: `must be one of ${OUTPUT_FORMATS.join(", ")} (got ${JSON.stringify(value)})`,
+  });
+  return "table";
 }
 
 /** A username and where it was written, for messages that point at the right line. */
@@ -251,17 +282,13 @@ export function namesFromFlag(value: string): { names: SourcedName[]; issues: Us
 }
 
 /**
- * One name per line; blank lines and `#` comments (whole-line or trailing) are skipped.
- * Usernames cannot contain `#` or spaces, so cutting at `#` never truncates a real name.
+ * The name on one line of a names file, if any: blank lines and `#` comments (whole-line or
+ * trailing) hold none. Usernames cannot contain `#` or spaces, so cutting at `#` never
+ * truncates a real name.
  */
-export function namesFromText(text: string, label: string): SourcedName[] {
-  const names: SourcedName[] = [];
-  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
-  lines.forEach((line, i) => {
-    const name = line.replace(/#.*$/, "").trim();
-    if (name !== "") names.push({ name, origin: `${label} line ${i + 1}` });
-  });
-  return names;
+export function nameInLine(line: string): string | undefined {
+  const name = line.replace(/#.*$/, "").trim();
+  return name === "" ? undefined : name;
 }
 
 /** Drops repeats, keeping the first: the table and CSV then show each account once. */

@@ -3,6 +3,7 @@
  * and a reader never sees half a document.
  */
 import type { LimitViolation } from "../sdk/nodejs/limits";
+import { escapeControls } from "./escape";
 
 /** The client's result, as far as output needs it (kept structural: no client import). */
 export interface Statistics {
@@ -17,8 +18,13 @@ export interface Statistics {
 export function formatTable(stats: Statistics, options: { verbose: boolean }): string {
   const rows = stats.userStatistics.map((s) => [s.userName, String(s.onlineCount)] as const);
   const total = String(stats.totalOnlineCount);
-  const nameWidth = Math.max("USER".length, "TOTAL".length, ...rows.map(([n]) => n.length));
-  const countWidth = Math.max("ONLINE".length, total.length, ...rows.map(([, c]) => c.length));
+  // A loop, not Math.max(...rows): 100,000 arguments overflow the stack.
+  let nameWidth = "TOTAL".length;
+  let countWidth = Math.max("ONLINE".length, total.length);
+  for (const [n, c] of rows) {
+    nameWidth = Math.max(nameWidth, n.length);
+    countWidth = Math.max(countWidth, c.length);
+  }
   const line = (name: string, count: string) =>
     `${name.padEnd(nameWidth)}  ${count.padStart(countWidth)}`;
   const out = [
@@ -27,7 +33,7 @@ export function formatTable(stats: Statistics, options: { verbose: boolean }): s
     ...rows.map(([n, c]) => line(n, c)),
     line("TOTAL", total),
   ];
-  if (options.verbose) out.push(`RequestIds: ${stats.requestIds.join(", ")}`);
+  if (options.verbose) out.push(`RequestIds: ${stats.requestIds.map(escapeControls).join(", ")}`);
   return `${out.join("\n")}\n`;
 }
 

@@ -2,6 +2,7 @@
  * Entry point of smartag-stats (bin/smartag-stats loads the compiled file). Only process
  * wiring lives here: signals, streams and the exit code.
  */
+import { escapeControls } from "./escape";
 import { run } from "./run";
 import { EXIT } from "./usage";
 
@@ -13,11 +14,24 @@ process.on("SIGINT", () => {
   process.exit(EXIT.interrupted);
 });
 
-// `smartag-stats ... | head -1` closes stdout early; that is the reader's choice, not a crash.
+/** The run's own exit code, once known, and whether stdout failed under it. */
+let runCode: number | undefined;
+let stdoutFailed = false;
+function settle(): void {
+  if (runCode === undefined) return;
+  // A broken limit stays 3 and a failed query 1; only a clean run turns into an output error.
+  process.exitCode = stdoutFailed && runCode === EXIT.ok ? EXIT.outputError : runCode;
+}
+
 process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-  if (err.code === "EPIPE") process.exit(process.exitCode ?? EXIT.ok);
-  throw err;
+  // `smartag-stats ... | head -1` closes stdout early; that is the reader's choice, not a crash.
+  if (stdoutFailed || err.code === "EPIPE") return;
+  stdoutFailed = true;
+  process.stderr.write(`smartag-stats: cannot write to stdout: ${escapeControls(err.message)}\n`);
+  settle();
 });
+// Nowhere is left to report a failing stderr; the exit code still tells.
+process.stderr.on("error", () => undefined);
 
 run({
   argv: process.argv.slice(2),
@@ -27,13 +41,14 @@ run({
   stderr: process.stderr,
 }).then(
   (code) => {
-    process.exitCode = code;
+    runCode = code;
+    settle();
   },
   (err: unknown) => {
     // A bug, not a user error: the message only, since a stack says nothing to a CI user.
-    process.stderr.write(
-      `smartag-stats: internal error: ${err instanceof Error ? err.message : String(err)}\n`,
-    );
-    process.exitCode = EXIT.apiError;
+    const text = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`smartag-stats: internal error: ${escapeControls(text)}\n`);
+    runCode = EXIT.apiError;
+    settle();
   },
 );

@@ -7,7 +7,9 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type {
   ClientEvent,
+  ResolvedSettings,
   SmartagClient,
+  SmartagError,
   UserOnlineClientStatistics,
   ValidationIssue,
 } from "../provider/smartag";
@@ -19,13 +21,13 @@ import {
 import {
   type CliOptions,
   dedupe,
-  namesFromFlag,
-  namesFromText,
   parseCommandLine,
   type SourcedName,
   type UsageIssue,
 } from "./args";
+import { escapeControls, guarded, type Sink } from "./escape";
 import { formatCsv, formatJson, formatTable } from "./format";
+import { collectNames } from "./input";
 import { Progress, progressWanted } from "./progress";
 import { EXIT, USAGE } from "./usage";
 
@@ -41,6 +43,17 @@ const PROGRAM = "smartag-stats";
 /** Enough to fix a typo'd list in one go without flooding a CI log with 10,000 lines. */
 const MAX_LISTED_ISSUES = 30;
 
+type SmartagModule = typeof import("../provider/smartag");
+
+/** What a checked command line asks for: everything needed to query, nothing left to check. */
+interface Query {
+  settings: ResolvedSettings & { region: string };
+  sag: string;
+  names: SourcedName[];
+  /** Runs of names of at most one client call each. */
+  chunks: SourcedName[][];
+}
+
 export async function run(io: CliIo): Promise<number> {
   const { options, issues } = parseCommandLine(io.argv);
   if (options.help) {
@@ -51,17 +64,46 @@ export async function run(io: CliIo): Promise<number> {
     io.stdout.write(`${PROGRAM} ${await version()}\n`);
     return EXIT.ok;
   }
-
   const collected = await collectNames(options, io.stdin);
-  issues.push(...collected.issues);
-  const names = dedupe(collected.names);
+  for (const issue of collected.issues) issues.push(issue);
 
   // Loaded only past --help: pop-core and zod are the bulk of startup time.
   const smartag = await import("../provider/smartag");
-  const env = settingsEnv(options, io.env, smartag.ENV_FALLBACKS);
+  const redactor = new smartag.Redactor();
+  const { secretKey, securityToken } = smartag.ENV_FALLBACKS;
+  for (const name of [...secretKey, ...securityToken]) redactor.add(io.env[name]);
+  const redact = (text: string) => redactor.redact(text);
+  const out = guarded(io.stdout, redact);
+  const err = guarded(io.stderr, redact);
+
+  const names = collected.capped ? undefined : dedupe(collected.names);
+  const query = checkQuery(options, io.env, names, issues, smartag);
+  if (!query) {
+    err.write(formatUsageIssues(issues));
+    return EXIT.usage;
+  }
+  redactor.add(query.settings.secretKey, query.settings.securityToken);
+  const outcome = await ask(query, options, { ...io, stderr: err }, io.stderr, smartag);
+  if ("code" in outcome) return outcome.code;
+  return printResult(outcome.stats, options, out, err);
+}
+
+/**
+ * Checks everything before the network: region, settings and every name. Problems are added
+ * to `issues`; a query comes back only when there are none.
+ */
+function checkQuery(
+  options: CliOptions,
+  env: NodeJS.ProcessEnv,
+  names: SourcedName[] | undefined,
+  issues: UsageIssue[],
+  smartag: SmartagModule,
+): Query | undefined {
+  const fallbacks = smartag.ENV_FALLBACKS;
+  const clientEnv = settingsEnv(options, env, fallbacks);
   // An empty flag (e.g. --region "$UNSET_VAR" in CI) means unset, as it does for the
   // environment fallbacks: the variables fill it, and only then may it be missing.
-  const region = nonEmpty(options.region) ?? firstSet(env, smartag.ENV_FALLBACKS.region)?.value;
+  const region = nonEmpty(options.region) ?? firstSet(clientEnv, fallbacks.region)?.value;
   if (region === undefined) {
     issues.push({
       where: "--region",
@@ -78,15 +120,29 @@ export async function run(io: CliIo): Promise<number> {
         concurrency: options.concurrency,
         deadlineMs: options.timeoutMs,
       },
-      env,
+      clientEnv,
     ),
   );
   for (const issue of resolved.issues) {
-    issues.push(settingIssue(issue, options, env, smartag.ENV_FALLBACKS));
+    issues.push(settingIssue(issue, options, clientEnv, fallbacks));
   }
+  // Names cut off at a cap are not checked: the cap is the one problem with them.
+  const chunks = checkNames(options.sag, names ?? [], issues, smartag, names === undefined);
+  if (issues.length > 0 || !resolved.settings || !names || region === undefined) return undefined;
+  return { settings: { ...resolved.settings, region }, sag: options.sag as string, names, chunks };
+}
 
-  // The API's per-call cap guards Pulumi programs; a CLI run reading a big file just makes
-  // several calls in a row.
+/**
+ * The API's per-call cap guards Pulumi programs; a CLI run reading a big file just makes
+ * several calls in a row. Each run of names is checked as the client will check it.
+ */
+function checkNames(
+  sag: string | undefined,
+  names: SourcedName[],
+  issues: UsageIssue[],
+  smartag: SmartagModule,
+  capped: boolean,
+): SourcedName[][] {
   const chunks: SourcedName[][] = [];
   for (let i = 0; i < names.length; i += smartag.MAX_NAMES_PER_CALL) {
     chunks.push(names.slice(i, i + smartag.MAX_NAMES_PER_CALL));
@@ -94,101 +150,121 @@ export async function run(io: CliIo): Promise<number> {
   if (chunks.length === 0) chunks.push([]);
   chunks.forEach((chunk, c) => {
     const found = smartag.checkStatisticsRequest({
-      smartAgId: options.sag,
+      smartAgId: sag,
       userNames: chunk.map((n) => n.name),
     });
     for (const issue of found) {
       // The instance is the same for every chunk: report it once.
       if (c > 0 && !issue.property.startsWith("userNames")) continue;
+      if (capped && issue.property === "userNames") continue;
       issues.push(requestIssue(issue, chunk));
     }
   });
+  return chunks;
+}
 
-  if (issues.length > 0 || !resolved.settings || region === undefined) {
-    io.stderr.write(formatUsageIssues(issues));
-    return EXIT.usage;
-  }
-
-  const limits: OnlineLimits = {
-    ...(options.maxOnline !== undefined ? { maxOnlinePerUser: options.maxOnline } : {}),
-    ...(options.maxTotal !== undefined ? { maxTotalOnline: options.maxTotal } : {}),
-    ...(options.requireNoneOnline ? { requireNoneOnline: true } : {}),
-  };
-  const hasLimits = Object.keys(limits).length > 0;
-
-  const settings = { ...resolved.settings, region };
+/**
+ * Runs the query, with progress and --verbose notes on stderr. `rawStderr` is for the
+ * progress line alone: its cursor controls are ours.
+ */
+async function ask(
+  query: Query,
+  options: CliOptions,
+  io: CliIo,
+  rawStderr: CliIo["stderr"],
+  smartag: SmartagModule,
+): Promise<{ stats: UserOnlineClientStatistics } | { code: number }> {
+  const { settings, chunks } = query;
   const perRequest = smartag.MAX_NAMES_PER_REQUEST;
   const totalRequests = chunks.reduce((sum, c) => sum + Math.ceil(c.length / perRequest), 0);
   const progress = progressWanted({
-    names: names.length,
+    names: query.names.length,
     quiet: options.quiet,
-    stderrIsTTY: io.stderr.isTTY === true,
+    stderrIsTTY: rawStderr.isTTY === true,
     env: io.env,
   })
-    ? new Progress(io.stderr, totalRequests)
+    ? new Progress(rawStderr, totalRequests)
     : undefined;
-  let batchOffset = 0;
+  const done = { requests: 0 };
   const onEvent = (e: ClientEvent) => {
     if (e.type === "response") progress?.tick();
     if (e.type === "retry" && options.verbose) {
       progress?.finish();
       io.stderr.write(
-        `${PROGRAM}: request ${batchOffset + e.batch + 1} got ${e.code}; retrying in ${e.delayMs} ms (attempt ${e.attempt + 1})\n`,
+        `${PROGRAM}: request ${done.requests + e.batch + 1} got ${escapeControls(e.code)}; retrying in ${e.delayMs} ms (attempt ${e.attempt + 1})\n`,
       );
     }
   };
   const client: SmartagClient = new smartag.SmartagClient(settings, { onEvent });
   if (options.verbose) {
-    const endpoint = smartag.endpointFor(settings, region);
+    const endpoint = smartag.endpointFor(settings, settings.region);
     io.stderr.write(
-      `${PROGRAM}: ${names.length} name(s) on ${options.sag} (${region}) via ${endpoint}, ${totalRequests} request(s)\n`,
+      `${PROGRAM}: ${query.names.length} name(s) on ${query.sag} (${settings.region}) via ${endpoint}, ${totalRequests} request(s)\n`,
     );
   }
-
   // The client's deadline is per call; this one bounds the whole run when it takes several.
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, settings.deadlineMs);
-  let stats: UserOnlineClientStatistics;
+  const signal = AbortSignal.timeout(settings.deadlineMs);
   try {
-    const parts: UserOnlineClientStatistics[] = [];
-    for (const chunk of chunks) {
-      parts.push(
-        await client.describeUserOnlineClientStatistics(
-          { smartAgId: options.sag as string, userNames: chunk.map((n) => n.name) },
-          { signal: controller.signal },
-        ),
-      );
-      batchOffset += Math.ceil(chunk.length / perRequest);
-    }
-    stats = merge(parts);
-  } catch (e) {
+    const stats = await queryAll(client, query, signal, done, perRequest);
     progress?.finish();
-    io.stderr.write(describeFailure(e, timedOut, settings.deadlineMs, smartag));
+    return { stats };
+  } catch (e) {
+    // Cleared first, so the message starts on a line of its own.
+    progress?.finish();
+    io.stderr.write(describeFailure(e, signal.aborted, settings.deadlineMs, smartag));
     // Input was checked above, so this is a safety net, but it is still the user's input.
-    return e instanceof smartag.SmartagValidationError ? EXIT.usage : EXIT.apiError;
-  } finally {
-    clearTimeout(timer);
+    return { code: e instanceof smartag.SmartagValidationError ? EXIT.usage : EXIT.apiError };
   }
-  progress?.finish();
+}
 
-  const violations = hasLimits ? findLimitViolations(stats, limits) : undefined;
+/** One client call per chunk, in turn, under one deadline for the whole run. */
+async function queryAll(
+  client: SmartagClient,
+  query: Query,
+  signal: AbortSignal,
+  done: { requests: number },
+  perRequest: number,
+): Promise<UserOnlineClientStatistics> {
+  const parts: UserOnlineClientStatistics[] = [];
+  for (const chunk of query.chunks) {
+    parts.push(
+      await client.describeUserOnlineClientStatistics(
+        { smartAgId: query.sag, userNames: chunk.map((n) => n.name) },
+        { signal },
+      ),
+    );
+    done.requests += Math.ceil(chunk.length / perRequest);
+  }
+  return merge(parts);
+}
+
+/** Statistics on stdout, then the verdict on the limits. */
+function printResult(
+  stats: UserOnlineClientStatistics,
+  options: CliOptions,
+  out: Sink,
+  err: Sink,
+): number {
+  const limits: OnlineLimits = {
+    ...(options.maxOnline !== undefined ? { maxOnlinePerUser: options.maxOnline } : {}),
+    ...(options.maxTotal !== undefined ? { maxTotalOnline: options.maxTotal } : {}),
+    ...(options.requireNoneOnline ? { requireNoneOnline: true } : {}),
+  };
+  const violations =
+    Object.keys(limits).length > 0 ? findLimitViolations(stats, limits) : undefined;
   switch (options.format) {
     case "json":
-      io.stdout.write(formatJson(stats, violations));
+      out.write(formatJson(stats, violations));
       break;
     case "csv":
-      io.stdout.write(formatCsv(stats));
+      out.write(formatCsv(stats));
       break;
     case "table":
-      io.stdout.write(formatTable(stats, { verbose: options.verbose }));
+      out.write(formatTable(stats, { verbose: options.verbose }));
       break;
   }
   if (violations && violations.length > 0) {
-    io.stderr.write(`${PROGRAM}: ${formatLimitViolations(stats, violations)}\n`);
+    err.write(`${PROGRAM}: ${formatLimitViolations(stats, violations)}\n`);
     return EXIT.limitViolated;
   }
   return EXIT.ok;
@@ -205,42 +281,6 @@ function merge(parts: UserOnlineClientStatistics[]): UserOnlineClientStatistics 
     totalOnlineCount: parts.reduce((sum, p) => sum + p.totalOnlineCount, 0),
     requestIds: parts.flatMap((p) => p.requestIds),
   };
-}
-
-async function collectNames(
-  options: CliOptions,
-  stdin: NodeJS.ReadableStream,
-): Promise<{ names: SourcedName[]; issues: UsageIssue[] }> {
-  const names: SourcedName[] = [];
-  const issues: UsageIssue[] = [];
-  for (const source of options.nameSources) {
-    if (source.kind === "flag") {
-      const found = namesFromFlag(source.value);
-      names.push(...found.names);
-      issues.push(...found.issues);
-      continue;
-    }
-    const fromStdin = source.path === "-";
-    try {
-      const text = fromStdin ? await readAll(stdin) : await readFile(source.path, "utf8");
-      names.push(...namesFromText(text, fromStdin ? "stdin" : source.path));
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      issues.push({
-        where: `--users-file ${JSON.stringify(source.path)}`,
-        reason: `cannot be read${code ? ` (${code})` : ""}`,
-      });
-    }
-  }
-  return { names, issues };
-}
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) {
-    chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 type EnvFallbacks = Readonly<Record<string, readonly string[]>>;
@@ -344,7 +384,10 @@ function quoteClipped(name: string): string {
 }
 
 function formatUsageIssues(issues: readonly UsageIssue[]): string {
-  const lines = issues.slice(0, MAX_LISTED_ISSUES).map((i) => `  - ${i.where}: ${i.reason}`);
+  // Paths and names in them are the user's or a file's text: one line each, whatever they hold.
+  const lines = issues
+    .slice(0, MAX_LISTED_ISSUES)
+    .map((i) => `  - ${escapeControls(i.where)}: ${escapeControls(i.reason)}`);
   if (issues.length > MAX_LISTED_ISSUES) {
     lines.push(`  - ... and ${issues.length - MAX_LISTED_ISSUES} more`);
   }
@@ -362,11 +405,10 @@ function cliHint(message: string): string {
   );
 }
 
-type SmartagModule = typeof import("../provider/smartag");
-
 /**
  * One message for a failed query. Every text used here was built by the client from
- * redacted parts; nothing from the environment is added.
+ * redacted parts; nothing from the environment is added. The server's words are escaped as
+ * they go in, so only our own line breaks (before a hint) remain.
  */
 function describeFailure(
   e: unknown,
@@ -375,18 +417,24 @@ function describeFailure(
   smartag: SmartagModule,
 ): string {
   if (!smartag.SmartagError.isInstance(e)) {
-    return `${PROGRAM}: unexpected error: ${e instanceof Error ? e.message : String(e)}\n`;
+    const text = e instanceof Error ? e.message : String(e);
+    return `${PROGRAM}: unexpected error: ${escapeControls(text)}\n`;
   }
   if (timedOut || e.code === "DeadlineExceeded") {
-    const last =
-      e.code === "Cancelled" || e.code === "DeadlineExceeded" ? "" : `; last error: ${e.message}`;
-    const what = e.code === "DeadlineExceeded" ? e.message : `gave up after ${timeoutMs} ms${last}`;
+    const own = e.code === "Cancelled" || e.code === "DeadlineExceeded";
+    const last = own ? "" : `; last error: ${safeMessage(e, smartag)}`;
+    const what =
+      e.code === "DeadlineExceeded"
+        ? safeMessage(e, smartag)
+        : `gave up after ${timeoutMs} ms${last}`;
     return `${PROGRAM}: ${what}\nhint: raise --timeout-ms (now ${timeoutMs}) or lower --concurrency if the API throttles\n`;
   }
-  let text = cliHint(e.message);
+  let text = cliHint(safeMessage(e, smartag));
   // API errors already carry their code and RequestId in the message; the others may not.
-  if (!text.includes(e.code)) text = `${e.code}: ${text}`;
-  if (e.requestId && !text.includes(e.requestId)) text += ` (RequestId: ${e.requestId})`;
+  const code = escapeControls(e.code);
+  if (!text.includes(code)) text = `${code}: ${text}`;
+  const requestId = e.requestId ? escapeControls(e.requestId) : undefined;
+  if (requestId && !text.includes(requestId)) text += ` (RequestId: ${requestId})`;
   if (e.code === "NoCredentials") {
     text +=
       `\nhint: ${PROGRAM} takes credentials only from the environment: ALIBABA_CLOUD_ACCESS_KEY_ID and ` +
@@ -394,6 +442,25 @@ function describeFailure(
       "--profile or ALIBABA_CLOUD_PROFILE, or the default credential chain; never from flags";
   }
   return `${PROGRAM}: ${text}\n`;
+}
+
+/**
+ * An error's message with every outside part escaped. An API error is rebuilt from its fields,
+ * keeping our hint line; an error ending with its cause's message (a deadline's "last error")
+ * escapes its own part and treats the cause the same way.
+ */
+function safeMessage(e: SmartagError, smartag: SmartagModule): string {
+  if (e instanceof smartag.SmartagApiError) {
+    const id = e.requestId ? ` (RequestId: ${escapeControls(e.requestId)})` : "";
+    const hint = e.hint ? `\nhint: ${e.hint}` : "";
+    return `${escapeControls(e.code)}: ${escapeControls(e.apiMessage)}${id}${hint}`;
+  }
+  const cause = e.cause;
+  if (smartag.SmartagError.isInstance(cause) && e.message.endsWith(cause.message)) {
+    const own = e.message.slice(0, e.message.length - cause.message.length);
+    return `${escapeControls(own)}${safeMessage(cause, smartag)}`;
+  }
+  return escapeControls(e.message);
 }
 
 /** Read at run time: importing package.json would make tsc copy it into dist. */

@@ -5,6 +5,7 @@ export const EXIT = {
   apiError: 1,
   usage: 2,
   limitViolated: 3,
+  outputError: 4,
   interrupted: 130,
 } as const;
 
@@ -27,6 +28,12 @@ What to query:
   --users-file FILE     One name per line; blank lines and # comments are skipped;
                         "-" reads stdin. Combines with --user, in command-line order.
                           e.g. --users-file users.txt
+  --max-names N         Stop with exit 2 past N names in all (repeats included),
+                        1-10000000. Default: 200000.
+                          e.g. --max-names 500000
+  --max-input-bytes N   Stop with exit 2 past N bytes read from all --users-file
+                        inputs, 1-1073741824. Default: 16777216 (16 MiB).
+                          e.g. --max-input-bytes 67108864
 
 Where and how to ask:
   --endpoint URL        API endpoint: https, or http on loopback (the local emulator).
@@ -42,9 +49,10 @@ Where and how to ask:
                           e.g. --timeout-ms 20000
 
 Limits (exit 3 when one is broken; the statistics are still printed):
-  --max-online N        At most N clients online per account.
+  --max-online N        At most N clients online per account, 0-999999999999999.
                           e.g. --max-online 3
-  --max-total N         At most N clients online for all the listed accounts together.
+  --max-total N         At most N clients online for all the listed accounts together,
+                        0-999999999999999.
                           e.g. --max-total 100
   --require-none-online Nobody may be online (e.g. before decommissioning an instance).
                           e.g. --require-none-online
@@ -66,6 +74,9 @@ Output (statistics on stdout; messages on stderr):
 A progress counter (requests done / total) appears on stderr only when stderr is a terminal
 and more than 50 names are queried. SMARTAG_PROGRESS=1 forces it on, =0 off.
 
+Text from the server, file paths and names are printed with control characters escaped
+(e.g. \\u001b), and no credential, STS token or request signature is ever printed.
+
 Credentials are never taken from flags: they would show in \`ps\` and in shell history.
 They come from the same chain as the Pulumi provider: $ALIBABA_CLOUD_ACCESS_KEY_ID and
 $ALIBABA_CLOUD_ACCESS_KEY_SECRET (or $ALICLOUD_ACCESS_KEY and $ALICLOUD_SECRET_KEY), plus
@@ -80,6 +91,8 @@ Exit codes:
   2    usage or input error (bad flag, bad name, unreadable file); every problem is listed,
        and nothing is sent
   3    a limit was broken: violations on stderr, statistics still on stdout
+  4    the query succeeded but stdout could not be written (e.g. a full disk); when
+       stdout fails after an error or a broken limit, that code (1, 2 or 3) stands
   130  interrupted (Ctrl-C)
 
 Examples:

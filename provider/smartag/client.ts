@@ -382,6 +382,13 @@ export class SmartagClient {
         { code: "InvalidResponse.NotJson", retryable: true },
       );
     }
+    if (e instanceof TypeError && /\(reading 'Code'\)/.test(message)) {
+      // pop-core reads `Code` off the parsed body unchecked, so a body of JSON `null` lands here.
+      return new SmartagResponseError(
+        "the endpoint answered with JSON null instead of an object (a gateway or proxy in the way?)",
+        { code: "InvalidResponse.Shape", retryable: false },
+      );
+    }
     const elapsed = Date.now() - started;
     if (err.name === "RequestTimeoutError") {
       const phase = /^ConnectTimeout/.test(message)

@@ -1,7 +1,20 @@
 import assert from "node:assert/strict";
-import { dedupe, namesFromFlag, namesFromText, parseCommandLine } from "../../cli/args";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import {
+  DEFAULT_MAX_INPUT_BYTES,
+  DEFAULT_MAX_NAMES,
+  dedupe,
+  MAX_COUNT_LIMIT,
+  namesFromFlag,
+  parseCommandLine,
+} from "../../cli/args";
 import { csvField, formatCsv, formatJson, formatTable, type Statistics } from "../../cli/format";
+import { collectNames } from "../../cli/input";
 import { Progress, progressWanted } from "../../cli/progress";
+import { USAGE } from "../../cli/usage";
+import { root } from "./helpers";
 
 describe("smartag-stats argument parsing", () => {
   it("keeps --user and --users-file sources in the order they were typed", () => {
@@ -81,6 +94,48 @@ describe("smartag-stats argument parsing", () => {
     );
   });
 
+  it("gives the allowed range when a number flag is out of it", () => {
+    const { options, issues } = parseCommandLine([
+      ...["--max-online", "9999999999999999", "--max-total", "999999999999999"],
+      ...["--max-names", "0", "--max-input-bytes", "1073741825"],
+    ]);
+    assert.deepEqual(issues, [
+      {
+        where: "--max-names",
+        reason: 'must be a whole number from 1 to 10000000 (got "0")',
+      },
+      {
+        where: "--max-input-bytes",
+        reason: 'must be a whole number from 1 to 1073741824 (got "1073741825")',
+      },
+      {
+        where: "--max-online",
+        reason: 'must be a whole number from 0 to 999999999999999 (got "9999999999999999")',
+      },
+    ]);
+    assert.equal(options.maxTotal, 999_999_999_999_999);
+    assert.equal(options.maxNames, 200_000);
+    assert.equal(options.maxInputBytes, 16 * 1024 * 1024);
+  });
+
+  it("documents each cap with its flag and value in --help, docs/cli.md and the README", () => {
+    const docs = {
+      help: USAGE,
+      "docs/cli.md": readFileSync(join(root, "docs", "cli.md"), "utf8"),
+      "README.md": readFileSync(join(root, "README.md"), "utf8"),
+    };
+    for (const [where, text] of Object.entries(docs)) {
+      for (const [flag, value] of [
+        ["--max-names", DEFAULT_MAX_NAMES],
+        ["--max-input-bytes", DEFAULT_MAX_INPUT_BYTES],
+        ["--max-online", MAX_COUNT_LIMIT],
+      ] as const) {
+        assert.ok(text.includes(flag), `${where} does not name ${flag}`);
+        assert.ok(text.includes(String(value)), `${where} does not give ${value} for ${flag}`);
+      }
+    }
+  });
+
   it("refuses stdin twice when --users-file - is repeated", () => {
     const { issues } = parseCommandLine(["--users-file", "-", "--users-file", "-"]);
     assert.deepEqual(issues, [{ where: "--users-file -", reason: "stdin can be read only once" }]);
@@ -102,12 +157,53 @@ describe("smartag-stats name lists", () => {
     assert.deepEqual(namesFromFlag("").issues, [{ where: "--user", reason: "must not be empty" }]);
   });
 
-  it("numbers file lines from 1 and skips blanks, comments and a byte-order mark", () => {
-    const names = namesFromText("\uFEFFdoctest\r\n\n# note\n  bob.smith #laptop\n", "u.txt");
+  const fromStdin = (chunks: (string | Buffer)[], caps = { maxNames: 100, maxInputBytes: 1000 }) =>
+    collectNames(
+      { nameSources: [{ kind: "file", path: "-" }], ...caps },
+      Readable.from(chunks.map((c) => Buffer.from(c))),
+    );
+
+  it("numbers lines from 1 and skips blanks, comments and a byte-order mark", async () => {
+    // Split mid-line and mid-character: lines and UTF-8 span chunks.
+    const text = "\uFEFFdoctest\r\n\n# note\n  bob.smith #laptop\ncarol_\u00e9";
+    const bytes = Buffer.from(text);
+    const cuts = [0, 2, 20, 47, bytes.length]; // inside the BOM, a line and the "é"
+    const chunks = cuts.slice(1).map((end, k) => bytes.subarray(cuts[k], end));
+    const { names, issues } = await fromStdin(chunks);
+    assert.deepEqual(issues, []);
     assert.deepEqual(names, [
-      { name: "doctest", origin: "u.txt line 1" },
-      { name: "bob.smith", origin: "u.txt line 4" },
+      { name: "doctest", origin: "stdin line 1" },
+      { name: "bob.smith", origin: "stdin line 4" },
+      { name: "carol_\u00e9", origin: "stdin line 5" },
     ]);
+  });
+
+  it("stops at the cap of names or bytes, naming the option and its limit", async () => {
+    const many = await fromStdin(["aaaaaaa1\n", "aaaaaaa2\naaaaaaa3\n"], {
+      maxNames: 2,
+      maxInputBytes: 1000,
+    });
+    assert.deepEqual(many.names, []);
+    assert.equal(many.capped, true);
+    assert.deepEqual(many.issues, [
+      {
+        where: '--users-file "-"',
+        reason:
+          "stopped reading past 2 names, the most --max-names allows (raise it for a longer list)",
+      },
+    ]);
+    // The last line counts too when the input ends without a line break.
+    const unterminated = await fromStdin(["aaaaaaa1\naaaaaaa2\naaaaaaa3"], {
+      maxNames: 2,
+      maxInputBytes: 1000,
+    });
+    assert.equal(unterminated.capped, true);
+    const big = await fromStdin(["x".repeat(600), "y".repeat(600)]);
+    assert.equal(big.capped, true);
+    assert.match(
+      big.issues[0]?.reason ?? "",
+      /past 1000 bytes of names, the most --max-input-bytes/,
+    );
   });
 
   it("keeps the first of repeated names", () => {

@@ -252,7 +252,7 @@ describe("smartag-stats CLI", () => {
         /- --sag: must be a SAG instance id/,
         /- --user "ab": must be at least 7 characters/,
         /- --format: must be one of table, json, csv \(got "yaml"\)/,
-        /- --max-online: must be a whole number of at least 0 \(got "-1"\)/,
+        /- --max-online: must be a whole number from 0 to 999999999999999 \(got "-1"\)/,
         /- --concurrency: must be at least 1/,
         /- --timeout-ms: must be a whole number/,
         /- --bogus: is not an option/,
@@ -600,10 +600,12 @@ describe("smartag-stats CLI", () => {
         "--verbose",
         "--help",
         "--version",
+        "--max-names",
+        "--max-input-bytes",
       ]) {
         assert.match(r.stdout, new RegExp(`^ +${flag}\\b`, "m"), `${flag} is not explained`);
       }
-      for (const code of ["0", "1", "2", "3", "130"]) {
+      for (const code of ["0", "1", "2", "3", "4", "130"]) {
         assert.match(r.stdout, new RegExp(`^ +${code} +\\S`, "m"), `exit code ${code} is missing`);
       }
       assert.match(r.stdout, /never taken from flags/);

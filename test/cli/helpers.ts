@@ -2,11 +2,12 @@
  * Runs the compiled smartag-stats the way a CI job does: a child process through
  * bin/smartag-stats, credentials in its environment, output captured from pipes.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, type ChildProcessByStdio, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import type { Readable, Writable } from "node:stream";
 
 export const root = resolve(__dirname, "..", "..");
 export const bin = join(root, "bin", "smartag-stats");
@@ -88,6 +89,10 @@ export interface RunOptions {
   nodeArgs?: string[];
   /** Gets the child process, e.g. to signal it. */
   onSpawn?: (child: ChildProcess) => void;
+  /** Feeds stdin instead of `stdin`, e.g. without end; must cope with the child leaving. */
+  feed?: (stdin: Writable) => void;
+  /** A file descriptor for the child's stdout (e.g. /dev/full) instead of a pipe. */
+  stdoutFd?: number;
 }
 
 export async function runCli(
@@ -99,11 +104,11 @@ export async function runCli(
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bin, ...args], {
     cwd: root,
     env,
-    stdio: ["pipe", "pipe", "pipe"],
-  });
+    stdio: ["pipe", options.stdoutFd ?? "pipe", "pipe"],
+  }) as ChildProcessByStdio<Writable, Readable | null, Readable>;
   let stdout = "";
   let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (d: string) => {
+  child.stdout?.setEncoding("utf8").on("data", (d: string) => {
     stdout += d;
   });
   child.stderr.setEncoding("utf8").on("data", (d: string) => {
@@ -111,7 +116,8 @@ export async function runCli(
   });
   options.onSpawn?.(child);
   child.stdin.on("error", () => undefined); // the CLI may exit without reading stdin
-  child.stdin.end(options.stdin ?? "");
+  if (options.feed) options.feed(child.stdin);
+  else child.stdin.end(options.stdin ?? "");
   const [code, signal] = (await once(child, "close")) as [number | null, NodeJS.Signals | null];
   return { code, signal, stdout, stderr };
 }
@@ -127,4 +133,19 @@ export function userNamesOf(params: Record<string, string>): string[] {
     .filter((k) => /^UserNames\.\d+$/.test(k))
     .sort((a, b) => Number(a.slice(10)) - Number(b.slice(10)))
     .map((k) => params[k] as string);
+}
+
+/** The characters of `text` a terminal would act on, other than line feeds, as U+XXXX. */
+export function rawControls(text: string): string[] {
+  const found = new Set<string>();
+  for (const c of text) {
+    const cp = c.codePointAt(0) as number;
+    const unsafe =
+      (cp < 0x20 && cp !== 0x0a) ||
+      (cp >= 0x7f && cp <= 0x9f) ||
+      (cp >= 0x2028 && cp <= 0x202e) ||
+      (cp >= 0x2066 && cp <= 0x2069);
+    if (unsafe) found.add(`U+${cp.toString(16).padStart(4, "0")}`);
+  }
+  return [...found];
 }

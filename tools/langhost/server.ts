@@ -33,7 +33,7 @@ import {
   resolvePackageManager,
   scanPluginPackages,
 } from "./packages";
-import type { PolicyProxy } from "./policyProxy";
+import type { PolicyProxy, StackConfiguration } from "./policyProxy";
 import {
   resolveFrom,
   runPluginModule,
@@ -104,6 +104,100 @@ function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number 
   return n ? 128 + n : 1;
 }
 
+/** A unary handler from an async function; a rejection becomes an UNKNOWN status. */
+function unary<Req, Res>(fn: (req: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>) {
+  return (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => {
+    fn(call.request, call).then(
+      (res) => callback(null, res),
+      (err: unknown) => {
+        debug(3, `${call.getPath()} failed: ${err instanceof Error ? err.stack : err}`);
+        callback(serviceError(grpc.status.UNKNOWN, err));
+      },
+    );
+  };
+}
+
+/** A server-streaming handler that ends the stream when `fn` settles. */
+function streaming<Req, Res>(fn: (call: grpc.ServerWritableStream<Req, Res>) => Promise<void>) {
+  return (call: grpc.ServerWritableStream<Req, Res>) => {
+    fn(call).then(
+      () => call.end(),
+      (err: unknown) => {
+        debug(3, `${call.getPath()} failed: ${err instanceof Error ? err.stack : err}`);
+        call.emit("error", serviceError(grpc.status.UNKNOWN, err));
+      },
+    );
+  };
+}
+
+function unimplemented(what: string) {
+  return (_call: unknown, callback: grpc.sendUnaryData<never>) =>
+    callback({
+      code: grpc.status.UNIMPLEMENTED,
+      details: `${what} is not implemented by this Node.js language host (tools/langhost)`,
+    });
+}
+
+/** Passes a program's stderr through; the returned function says whether it ran out of memory. */
+function forwardStderr(child: ChildProcess): () => boolean {
+  let oom = false;
+  let tail = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    process.stderr.write(chunk);
+    if (!oom) {
+      const text = tail + chunk.toString("utf8");
+      oom = oomMarkers.some((m) => text.includes(m));
+      tail = text.slice(-100);
+    }
+  });
+  return () => oom;
+}
+
+/** What RunPlugin starts: the SDK's run-plugin or run-policy-pack script, with its environment. */
+function pluginCommand(req: pb.RunPluginRequest): {
+  info: ProgramInfo;
+  isPolicyPack: boolean;
+  env: NodeJS.ProcessEnv;
+  args: string[];
+} {
+  if (req.getAttachDebugger()) {
+    throw new Error(
+      "attaching a debugger is not supported by this Node.js language host (tools/langhost)",
+    );
+  }
+  const info = programInfo(req.getInfo(), req.getPwd(), req.getProgram());
+  const options = parseOptions(info.options);
+  const isPolicyPack = req.getKind() === "analyzer";
+  const runScript = resolveFrom(
+    info.programDirectory,
+    isPolicyPack ? runPolicyPackModule : runPluginModule,
+    `npm install in ${info.programDirectory}`,
+  );
+  // The engine sends the plugin's complete environment, not additions to ours.
+  const env: NodeJS.ProcessEnv = {
+    ...(req.getEnvList().length > 0 ? envFromList(req.getEnvList()) : process.env),
+    ...sdkEnvironment(options),
+  };
+  const args = [...nodeArguments(options, preloadScript), runScript];
+  // run-policy-pack wants `<engine-address> <program>`; run-plugin wants `<program> <args...>`.
+  if (isPolicyPack) args.push(...req.getArgsList(), info.programDirectory);
+  else args.push(info.programDirectory, ...req.getArgsList());
+  return { info, isPolicyPack, env, args };
+}
+
+/** The stack a policy pack is configured for, as the SDK's run-policy-pack reads it. */
+function stackEnvironment(stack: StackConfiguration): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    PULUMI_NODEJS_DRY_RUN: String(stack.dryRun),
+    PULUMI_CONFIG: JSON.stringify(stack.config),
+    PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(stack.configSecretKeys),
+  };
+  if (stack.organization) env.PULUMI_NODEJS_ORGANIZATION = stack.organization;
+  if (stack.project) env.PULUMI_NODEJS_PROJECT = stack.project;
+  if (stack.stack) env.PULUMI_NODEJS_STACK = stack.stack;
+  return env;
+}
+
 export class NodeLanguageHost {
   private engineAddress: string;
   // Cancel stops programs only; plugins belong to the engine's RunPlugin calls and end with them.
@@ -150,76 +244,12 @@ export class NodeLanguageHost {
   }
 
   implementation(): ILanguageRuntimeServer {
-    const unary =
-      <Req, Res>(fn: (req: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>) =>
-      (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => {
-        fn(call.request, call).then(
-          (res) => callback(null, res),
-          (err: unknown) => {
-            debug(3, `${call.getPath()} failed: ${err instanceof Error ? err.stack : err}`);
-            callback(serviceError(grpc.status.UNKNOWN, err));
-          },
-        );
-      };
-    const streaming =
-      <Req, Res>(fn: (call: grpc.ServerWritableStream<Req, Res>) => Promise<void>) =>
-      (call: grpc.ServerWritableStream<Req, Res>) => {
-        fn(call).then(
-          () => call.end(),
-          (err: unknown) => {
-            debug(3, `${call.getPath()} failed: ${err instanceof Error ? err.stack : err}`);
-            call.emit("error", serviceError(grpc.status.UNKNOWN, err));
-          },
-        );
-      };
-    const unimplemented = (what: string) => (_call: unknown, callback: grpc.sendUnaryData<never>) =>
-      callback({
-        code: grpc.status.UNIMPLEMENTED,
-        details: `${what} is not implemented by this Node.js language host (tools/langhost)`,
-      });
-
     return {
-      handshake: unary(async (req: pb.LanguageHandshakeRequest) => {
-        const address = req.getEngineAddress();
-        if (address) {
-          this.engineAddress = address;
-          this.startHealthCheck(address);
-        }
-        return new pb.LanguageHandshakeResponse();
-      }),
-      getRequiredPlugins: unary(async (req: pb.GetRequiredPluginsRequest) => {
-        const info = programInfo(req.getInfo(), req.getPwd(), req.getProgram());
-        const res = new pb.GetRequiredPluginsResponse();
-        for (const p of await this.requiredPackages(info.programDirectory)) {
-          const dep = new pluginPb.PluginDependency();
-          dep.setName(p.name);
-          dep.setKind(p.kind);
-          dep.setVersion(p.version);
-          dep.setServer(p.server);
-          res.addPlugins(dep);
-        }
-        return res;
-      }),
-      getRequiredPackages: unary(async (req: pb.GetRequiredPackagesRequest) => {
-        const info = programInfo(req.getInfo(), "", "");
-        const res = new pb.GetRequiredPackagesResponse();
-        for (const p of await this.requiredPackages(info.programDirectory)) {
-          const dep = new pluginPb.PackageDependency();
-          dep.setName(p.name);
-          dep.setKind(p.kind);
-          dep.setVersion(p.version);
-          dep.setServer(p.server);
-          if (p.parameterization) {
-            const param = new pluginPb.PackageParameterization();
-            param.setName(p.parameterization.name);
-            param.setVersion(p.parameterization.version);
-            param.setValue(p.parameterization.value);
-            dep.setParameterization(param);
-          }
-          res.addPackages(dep);
-        }
-        return res;
-      }),
+      handshake: unary((req: pb.LanguageHandshakeRequest) => this.handshake(req)),
+      getRequiredPlugins: unary((req: pb.GetRequiredPluginsRequest) => this.requiredPlugins(req)),
+      getRequiredPackages: unary((req: pb.GetRequiredPackagesRequest) =>
+        this.requiredPackagesOf(req),
+      ),
       run: unary((req: pb.RunRequest, call) => this.run(req, call)),
       getPluginInfo: unary(async () => {
         const info = new pluginPb.PluginInfo();
@@ -241,32 +271,10 @@ export class NodeLanguageHost {
         return res;
       }),
       template: unary(async () => new pb.TemplateResponse()),
-      about: unary(async (req: pb.AboutRequest) => {
-        const info = programInfo(req.getInfo(), "", "");
-        const options = parseOptions(info.options);
-        const pm = resolvePackageManager(options.packageManager, info.programDirectory);
-        const res = new pb.AboutResponse();
-        res.setExecutable(process.execPath);
-        res.setVersion(process.version);
-        res.getMetadataMap().set("packagemanager", pm);
-        const pmVersion = await toolVersion(pm, info.programDirectory);
-        if (pmVersion) res.getMetadataMap().set("packagemanagerVersion", pmVersion);
-        return res;
-      }),
-      getProgramDependencies: unary(async (req: pb.GetProgramDependenciesRequest) => {
-        const info = programInfo(req.getInfo(), req.getPwd(), req.getProgram());
-        const res = new pb.GetProgramDependenciesResponse();
-        for (const d of await programDependencies(
-          info.programDirectory,
-          req.getTransitivedependencies(),
-        )) {
-          const dep = new pb.DependencyInfo();
-          dep.setName(d.name);
-          dep.setVersion(d.version);
-          res.addDependencies(dep);
-        }
-        return res;
-      }),
+      about: unary((req: pb.AboutRequest) => this.about(req)),
+      getProgramDependencies: unary((req: pb.GetProgramDependenciesRequest) =>
+        this.programDependencies(req),
+      ),
       runPlugin: streaming(
         (call: grpc.ServerWritableStream<pb.RunPluginRequest, pb.RunPluginResponse>) =>
           this.runPlugin(call),
@@ -281,6 +289,82 @@ export class NodeLanguageHost {
         return new Empty();
       }),
     };
+  }
+
+  private async handshake(req: pb.LanguageHandshakeRequest): Promise<pb.LanguageHandshakeResponse> {
+    const address = req.getEngineAddress();
+    if (address) {
+      this.engineAddress = address;
+      this.startHealthCheck(address);
+    }
+    return new pb.LanguageHandshakeResponse();
+  }
+
+  private async requiredPlugins(
+    req: pb.GetRequiredPluginsRequest,
+  ): Promise<pb.GetRequiredPluginsResponse> {
+    const info = programInfo(req.getInfo(), req.getPwd(), req.getProgram());
+    const res = new pb.GetRequiredPluginsResponse();
+    for (const p of await this.requiredPackages(info.programDirectory)) {
+      const dep = new pluginPb.PluginDependency();
+      dep.setName(p.name);
+      dep.setKind(p.kind);
+      dep.setVersion(p.version);
+      dep.setServer(p.server);
+      res.addPlugins(dep);
+    }
+    return res;
+  }
+
+  private async requiredPackagesOf(
+    req: pb.GetRequiredPackagesRequest,
+  ): Promise<pb.GetRequiredPackagesResponse> {
+    const info = programInfo(req.getInfo(), "", "");
+    const res = new pb.GetRequiredPackagesResponse();
+    for (const p of await this.requiredPackages(info.programDirectory)) {
+      const dep = new pluginPb.PackageDependency();
+      dep.setName(p.name);
+      dep.setKind(p.kind);
+      dep.setVersion(p.version);
+      dep.setServer(p.server);
+      if (p.parameterization) {
+        const param = new pluginPb.PackageParameterization();
+        param.setName(p.parameterization.name);
+        param.setVersion(p.parameterization.version);
+        param.setValue(p.parameterization.value);
+        dep.setParameterization(param);
+      }
+      res.addPackages(dep);
+    }
+    return res;
+  }
+
+  private async about(req: pb.AboutRequest): Promise<pb.AboutResponse> {
+    const info = programInfo(req.getInfo(), "", "");
+    const options = parseOptions(info.options);
+    const pm = resolvePackageManager(options.packageManager, info.programDirectory);
+    const res = new pb.AboutResponse();
+    res.setExecutable(process.execPath);
+    res.setVersion(process.version);
+    res.getMetadataMap().set("packagemanager", pm);
+    const pmVersion = await toolVersion(pm, info.programDirectory);
+    if (pmVersion) res.getMetadataMap().set("packagemanagerVersion", pmVersion);
+    return res;
+  }
+
+  private async programDependencies(
+    req: pb.GetProgramDependenciesRequest,
+  ): Promise<pb.GetProgramDependenciesResponse> {
+    const info = programInfo(req.getInfo(), req.getPwd(), req.getProgram());
+    const res = new pb.GetProgramDependenciesResponse();
+    const found = await programDependencies(info.programDirectory, req.getTransitivedependencies());
+    for (const d of found) {
+      const dep = new pb.DependencyInfo();
+      dep.setName(d.name);
+      dep.setVersion(d.version);
+      res.addDependencies(dep);
+    }
+    return res;
   }
 
   private async requiredPackages(programDirectory: string): Promise<PluginPackage[]> {
@@ -320,11 +404,39 @@ export class NodeLanguageHost {
     } catch (err) {
       return fail((err as Error).message);
     }
+    const spec = this.runSpec(req, info);
+    let env: NodeJS.ProcessEnv;
+    try {
+      env = runEnvironment(process.env, spec, options);
+    } catch (err) {
+      return fail(`failed to serialize configuration: ${(err as Error).message}`);
+    }
+    const args = runArguments(runScript, spec, options, preloadScript);
+    debug(5, `launching ${process.execPath} ${args.join(" ")}`);
+
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "pipe"], env });
+    const exited = this.programs.track(child);
+    call.on("cancelled", () => stop(child));
+    const ranOutOfMemory = forwardStderr(child);
+    try {
+      const { code, signal } = await exited;
+      const outcome = programOutcome(code, signal, ranOutOfMemory());
+      res.setError(outcome.error);
+      res.setBail(outcome.bail);
+      return res;
+    } catch (err) {
+      return fail(
+        `Problem executing program (could not run language executor): ${(err as Error).message}`,
+      );
+    }
+  }
+
+  private runSpec(req: pb.RunRequest, info: ProgramInfo): RunSpec {
     const config: Record<string, string> = {};
     req.getConfigMap().forEach((value, key) => {
       config[key] = value;
     });
-    const spec: RunSpec = {
+    return {
       monitorAddress: req.getMonitorAddress(),
       engineAddress: this.engineAddress,
       organization: req.getOrganization(),
@@ -340,68 +452,13 @@ export class NodeLanguageHost {
       config,
       configSecretKeys: req.getConfigsecretkeysList(),
     };
-    let env: NodeJS.ProcessEnv;
-    try {
-      env = runEnvironment(process.env, spec, options);
-    } catch (err) {
-      return fail(`failed to serialize configuration: ${(err as Error).message}`);
-    }
-    const args = runArguments(runScript, spec, options, preloadScript);
-    debug(5, `launching ${process.execPath} ${args.join(" ")}`);
-
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "pipe"], env });
-    const exited = this.programs.track(child);
-    call.on("cancelled", () => stop(child));
-    let oom = false;
-    let tail = "";
-    child.stderr?.on("data", (chunk: Buffer) => {
-      process.stderr.write(chunk);
-      if (!oom) {
-        const text = tail + chunk.toString("utf8");
-        oom = oomMarkers.some((m) => text.includes(m));
-        tail = text.slice(-100);
-      }
-    });
-    try {
-      const { code, signal } = await exited;
-      const outcome = programOutcome(code, signal, oom);
-      res.setError(outcome.error);
-      res.setBail(outcome.bail);
-      return res;
-    } catch (err) {
-      return fail(
-        `Problem executing program (could not run language executor): ${(err as Error).message}`,
-      );
-    }
   }
 
   private async runPlugin(
     call: grpc.ServerWritableStream<pb.RunPluginRequest, pb.RunPluginResponse>,
   ): Promise<void> {
     const req = call.request;
-    if (req.getAttachDebugger()) {
-      throw new Error(
-        "attaching a debugger is not supported by this Node.js language host (tools/langhost)",
-      );
-    }
-    const info = programInfo(req.getInfo(), req.getPwd(), req.getProgram());
-    const options = parseOptions(info.options);
-    const isPolicyPack = req.getKind() === "analyzer";
-    const runScript = resolveFrom(
-      info.programDirectory,
-      isPolicyPack ? runPolicyPackModule : runPluginModule,
-      `npm install in ${info.programDirectory}`,
-    );
-    // The engine sends the plugin's complete environment, not additions to ours.
-    const env: NodeJS.ProcessEnv = {
-      ...(req.getEnvList().length > 0 ? envFromList(req.getEnvList()) : process.env),
-      ...sdkEnvironment(options),
-    };
-    const args = [...nodeArguments(options, preloadScript), runScript];
-    // run-policy-pack wants `<engine-address> <program>`; run-plugin wants `<program> <args...>`.
-    if (isPolicyPack) args.push(...req.getArgsList(), info.programDirectory);
-    else args.push(info.programDirectory, ...req.getArgsList());
-
+    const { info, isPolicyPack, env, args } = pluginCommand(req);
     const send = (stream: "stdout" | "stderr", data: Uint8Array) => {
       const msg = new pb.RunPluginResponse();
       if (stream === "stdout") msg.setStdout(data);
@@ -422,14 +479,7 @@ export class NodeLanguageHost {
         proxy = await PolicyProxy.start();
         send("stdout", Buffer.from(`${proxy.port}\n`));
         const stack = await proxy.awaitConfiguration();
-        if (stack) {
-          if (stack.organization) env.PULUMI_NODEJS_ORGANIZATION = stack.organization;
-          if (stack.project) env.PULUMI_NODEJS_PROJECT = stack.project;
-          if (stack.stack) env.PULUMI_NODEJS_STACK = stack.stack;
-          env.PULUMI_NODEJS_DRY_RUN = String(stack.dryRun);
-          env.PULUMI_CONFIG = JSON.stringify(stack.config);
-          env.PULUMI_CONFIG_SECRET_KEYS = JSON.stringify(stack.configSecretKeys);
-        }
+        if (stack) Object.assign(env, stackEnvironment(stack));
       }
       if (cancelled) return;
 
