@@ -2,6 +2,7 @@
 provider plugin and the emulator. One stack is deployed, refreshed and destroyed; the failures
 run as updates of a second stack that never gets that far."""
 
+import json
 import os
 import re
 import subprocess
@@ -146,3 +147,19 @@ def test_a_gate_on_secret_statistics_hides_the_names(failing):
     assert "SAG instance [secret]: 1 limit violation:" in text, text
     assert "[secret]: 5 online, none allowed" in text
     assert "bob.smith" not in text
+
+
+def test_the_schemas_python_examples_run(new_stack, endpoint):
+    schema = json.loads((REPO / "provider" / "schema.json").read_text())
+    docs = [f["description"] for f in schema["functions"].values()]
+    docs += [r["description"] for r in schema["resources"].values()]
+    examples = [code for doc in docs for code in re.findall(r"```python\n(.*?)```", doc, re.S)]
+    assert len(examples) == 2
+
+    stack = new_stack("docs", lambda: [exec(code, {}) for code in examples])
+    configure_default_provider(stack, endpoint)
+    try:
+        up = stack.up(on_output=lambda _: None)
+        assert up.outputs["totalOnline"].value == 2
+    finally:
+        stack.destroy(on_output=lambda _: None)
