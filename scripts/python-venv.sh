@@ -18,10 +18,9 @@ fi
 [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
 (
   cd "$repo/examples/basic-python"
-  "$venv/bin/python" -m pip install --quiet pulumi==3.272.0 pytest -r requirements.txt
+  "$venv/bin/python" -m pip install --quiet pulumi==3.272.0 pytest==9.2.0 -r requirements.txt
 )
-# A fresh build each time, not a cached wheel of an older SDK with the same version.
-"$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps "$repo/sdk/python"
+# pip builds a local folder in place, and always reinstalls it: no stale SDK survives.
 rm -rf "$repo/sdk/python/build" "$repo"/sdk/python/*.egg-info
 echo "$digest" >"$stamp"
 echo "python-venv: $venv ($("$venv/bin/python" -c 'import pulumi_smartag, importlib.metadata as m; print("pulumi", m.version("pulumi"), "pulumi_smartag", m.version("pulumi_smartag"))'))"
