@@ -163,3 +163,22 @@ def test_the_schemas_python_examples_run(new_stack, endpoint):
         assert up.outputs["totalOnline"].value == 2
     finally:
         stack.destroy(on_output=lambda _: None)
+
+
+def test_a_gate_waits_for_unknown_values_in_a_preview(new_stack, endpoint):
+    def program():
+        recorded = smartag.UserOnlineClientStatistics(
+            "recorded", smart_ag_id="sag-demo0001", user_names=["doctest"])
+        # Unknown until the resource exists: the preview cannot judge it, the update must.
+        names = recorded.total_online_count.apply(lambda _: ["bob.smith"])
+        smartag.require_nobody_online(smartag.get_user_online_client_statistics_output(
+            smart_ag_id="sag-demo0001", user_names=names))
+
+    stack = new_stack("preview", program)
+    configure_default_provider(stack, endpoint)
+    try:
+        assert stack.preview(on_output=lambda _: None).change_summary.get("create") == 2
+        text = failed_up(stack, program)
+        assert "bob.smith: 5 online, none allowed" in text, text
+    finally:
+        stack.destroy(on_output=lambda _: None)
