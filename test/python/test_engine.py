@@ -182,3 +182,14 @@ def test_a_gate_waits_for_unknown_values_in_a_preview(new_stack, endpoint):
         assert "bob.smith: 5 online, none allowed" in text, text
     finally:
         stack.destroy(on_output=lambda _: None)
+
+
+def test_plain_statistics_with_limits_from_an_output_fail_through_it(failing):
+    def program():
+        stats = smartag.get_user_online_client_statistics(
+            smart_ag_id="sag-demo0001", user_names=["bob.smith"])
+        smartag.assert_online_limits(stats, pulumi.Output.from_input({"max_total_online": 4}))
+
+    text = failed_up(failing, program)
+    assert "SAG instance sag-demo0001 (cn-shanghai): 1 limit violation:" in text, text
+    assert "total: 5 online, limit 4" in text

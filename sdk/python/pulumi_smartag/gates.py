@@ -186,7 +186,8 @@ def assert_online_limits(stats: Any, limits: Any) -> Any:
     )
     ```
     """
-    if _is_plain(limits):
+    plain_limits = _is_plain(limits)
+    if plain_limits:
         _check_limits(limits or {})
     # An Output lifts every attribute to an Output, so only a non-Output can be a resource here.
     if not isinstance(stats, pulumi.Output) and isinstance(
@@ -194,9 +195,9 @@ def assert_online_limits(stats: Any, limits: Any) -> Any:
     ):
         names = ("region_id", "smart_ag_id", "user_statistics", "total_online_count")
         stats = pulumi.Output.all(**{n: getattr(stats, n) for n in names})
-    if not isinstance(stats, pulumi.Output):
+    if not isinstance(stats, pulumi.Output) and plain_limits:
         return _judge(stats, limits)
-    checked: pulumi.Output[Any] = stats
+    checked: pulumi.Output[Any] = pulumi.Output.from_input(stats)
     limits_out = pulumi.Output.from_input(limits)
 
     async def gate(s: Any, l: Any) -> Any:
