@@ -15,7 +15,8 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 KEY = {"id": "LTAI5tEmulatorKey01", "secret": "emulator-secret-01"}
-SECRETS = [KEY["secret"], "emulator-secret-02"]
+KEY2 = {"id": "LTAI5tEmulatorKey02", "secret": "emulator-secret-02"}
+SECRETS = [KEY["secret"], KEY2["secret"]]
 PROJECT = "smartag-python-tests"
 
 
@@ -96,10 +97,10 @@ def _anchored(project: Path) -> dict:
     return settings
 
 
-def configure_default_provider(stack: auto.Stack, endpoint: str) -> None:
+def configure_default_provider(stack: auto.Stack, endpoint: str, region="cn-shanghai") -> None:
     """Points the stack's default smartag provider at the emulator; the secret set as a secret."""
     stack.set_all_config({
-        "smartag:region": auto.ConfigValue("cn-shanghai"),
+        "smartag:region": auto.ConfigValue(region),
         "smartag:endpoint": auto.ConfigValue(endpoint),
         "smartag:accessKey": auto.ConfigValue(KEY["id"]),
         "smartag:secretKey": auto.ConfigValue(KEY["secret"], secret=True),
