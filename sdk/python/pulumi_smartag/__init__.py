@@ -6,6 +6,7 @@ import builtins as _builtins
 from . import _utilities
 import typing
 # Export this package's modules as members:
+from .gates import *
 from .get_user_online_client_statistics import *
 from .provider import *
 from .user_online_client_statistics import *

@@ -108,6 +108,23 @@ def get_user_online_client_statistics(region_id: Optional[_builtins.str] = None,
     More than 50 user names are split into batches of 50 (the API's limit) and queried in parallel; a name given twice is queried once. A name the API does not know counts as 0 online clients, like a known account that is offline.
 
     ## Example Usage
+    ### Fail a deployment when an account has too many devices online
+
+    ```python
+    import pulumi
+    import pulumi_smartag as smartag
+
+    stats = smartag.get_user_online_client_statistics_output(
+        region_id="cn-shanghai",
+        smart_ag_id="sag-demo0001",
+        user_names=["doctest", "alice@example.com"],
+    )
+
+    pulumi.export("totalOnline", stats.total_online_count)
+    pulumi.export("perUser", stats.user_statistics)
+
+    smartag.assert_online_limits(stats, {"max_online_per_user": 3})
+    ```
 
     :param _builtins.str region_id: The region where the SAG APP instance is deployed, e.g. `cn-shanghai`. Optional when the provider has a region (`smartag:region` or `ALIBABA_CLOUD_REGION`).
     :param _builtins.str smart_ag_id: The ID of the SAG APP instance, e.g. `sag-demo0001`.
@@ -136,6 +153,23 @@ def get_user_online_client_statistics_output(region_id: pulumi.Input[Optional[Op
     More than 50 user names are split into batches of 50 (the API's limit) and queried in parallel; a name given twice is queried once. A name the API does not know counts as 0 online clients, like a known account that is offline.
 
     ## Example Usage
+    ### Fail a deployment when an account has too many devices online
+
+    ```python
+    import pulumi
+    import pulumi_smartag as smartag
+
+    stats = smartag.get_user_online_client_statistics_output(
+        region_id="cn-shanghai",
+        smart_ag_id="sag-demo0001",
+        user_names=["doctest", "alice@example.com"],
+    )
+
+    pulumi.export("totalOnline", stats.total_online_count)
+    pulumi.export("perUser", stats.user_statistics)
+
+    smartag.assert_online_limits(stats, {"max_online_per_user": 3})
+    ```
 
     :param _builtins.str region_id: The region where the SAG APP instance is deployed, e.g. `cn-shanghai`. Optional when the provider has a region (`smartag:region` or `ALIBABA_CLOUD_REGION`).
     :param _builtins.str smart_ag_id: The ID of the SAG APP instance, e.g. `sag-demo0001`.

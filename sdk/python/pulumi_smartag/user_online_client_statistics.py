@@ -293,6 +293,20 @@ class UserOnlineClientStatistics(pulumi.CustomResource):
         Nothing is created in the cloud: deleting the resource makes no API call. With `maxOnlinePerUser`, `maxTotalOnline` or `requireNoneOnline`, a create or update fails when the counts break the limit, with a message naming every offending account, its count and the limit; a refresh records the counts without judging them. There is no `checkedAt` output on purpose: a timestamp would change on every refresh and turn each one into an update; the state already records when a resource last changed.
 
         ## Example Usage
+        ### Record the counts, and refuse more than three devices per account
+
+        ```python
+        import pulumi
+        import pulumi_smartag as smartag
+
+        stats = smartag.UserOnlineClientStatistics("demo",
+            region_id="cn-shanghai",
+            smart_ag_id="sag-demo0001",
+            user_names=["doctest", "alice@example.com"],
+            max_online_per_user=3)
+
+        pulumi.export("totalOnline", stats.total_online_count)
+        ```
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -315,6 +329,20 @@ class UserOnlineClientStatistics(pulumi.CustomResource):
         Nothing is created in the cloud: deleting the resource makes no API call. With `maxOnlinePerUser`, `maxTotalOnline` or `requireNoneOnline`, a create or update fails when the counts break the limit, with a message naming every offending account, its count and the limit; a refresh records the counts without judging them. There is no `checkedAt` output on purpose: a timestamp would change on every refresh and turn each one into an update; the state already records when a resource last changed.
 
         ## Example Usage
+        ### Record the counts, and refuse more than three devices per account
+
+        ```python
+        import pulumi
+        import pulumi_smartag as smartag
+
+        stats = smartag.UserOnlineClientStatistics("demo",
+            region_id="cn-shanghai",
+            smart_ag_id="sag-demo0001",
+            user_names=["doctest", "alice@example.com"],
+            max_online_per_user=3)
+
+        pulumi.export("totalOnline", stats.total_online_count)
+        ```
 
         :param str resource_name: The name of the resource.
         :param UserOnlineClientStatisticsArgs args: The arguments to use to populate this resource's properties.
