@@ -30,6 +30,7 @@ const (
 var (
 	repoRoot   string
 	backendDir string
+	homeDir    string
 	endpoint   string
 	pulumiCmd  auto.PulumiCommand
 )
@@ -59,8 +60,8 @@ func run(m *testing.M) (int, error) {
 		return 0, err
 	}
 	defer os.RemoveAll(scratch)
-	backendDir = filepath.Join(scratch, "state")
-	if err := isolateEnvironment(scratch); err != nil {
+	backendDir, homeDir = filepath.Join(scratch, "state"), filepath.Join(scratch, "home")
+	if err := isolateEnvironment(); err != nil {
 		return 0, err
 	}
 	if pulumiCmd, err = auto.NewPulumiCommand(&auto.PulumiCommandOptions{
@@ -78,24 +79,25 @@ func run(m *testing.M) (int, error) {
 
 // isolateEnvironment keeps the developer's credentials and Pulumi settings out, keeps the
 // credential chain away from the ECS metadata service, and puts the plugin and CLI on PATH.
-func isolateEnvironment(scratch string) error {
+func isolateEnvironment() error {
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		if regexp.MustCompile(`^(ALIBABA_CLOUD_|ALICLOUD_|SMARTAG_|PULUMI_)`).MatchString(name) {
 			os.Unsetenv(name)
 		}
 	}
-	for _, dir := range []string{backendDir, filepath.Join(scratch, "home")} {
+	for _, dir := range []string{backendDir, homeDir} {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return err
 		}
 	}
 	env := map[string]string{
-		"PATH":                     filepath.Join(repoRoot, "bin") + string(os.PathListSeparator) + filepath.Join(repoRoot, ".tools", "bin") + string(os.PathListSeparator) + os.Getenv("PATH"),
-		"PULUMI_BACKEND_URL":       "file://" + backendDir,
-		"PULUMI_HOME":              filepath.Join(scratch, "home"),
-		"PULUMI_CONFIG_PASSPHRASE": "go-test-passphrase",
-		"PULUMI_SKIP_UPDATE_CHECK": "true",
+		"PATH": strings.Join([]string{filepath.Join(repoRoot, "bin"), filepath.Join(repoRoot, ".tools", "bin"), os.Getenv("PATH")},
+			string(os.PathListSeparator)),
+		"PULUMI_BACKEND_URL":                          "file://" + backendDir,
+		"PULUMI_HOME":                                 homeDir,
+		"PULUMI_CONFIG_PASSPHRASE":                    "go-test-passphrase",
+		"PULUMI_SKIP_UPDATE_CHECK":                    "true",
 		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
 		"ALIBABA_CLOUD_ECS_METADATA_DISABLED":         "true",
 		"ALIBABA_CLOUD_CLI_PROFILE_DISABLED":          "true",
@@ -178,8 +180,8 @@ func exportState(t *testing.T, stack auto.Stack) string {
 	return stdout
 }
 
-// assertNoSecretInState fails when the AccessKey secret appears in `stack export` or in any file
-// of the backend.
+// assertNoSecretInState fails when the AccessKey secret appears in `stack export`, or in any file
+// of the backend or of PULUMI_HOME.
 func assertNoSecretInState(t *testing.T, stack auto.Stack) {
 	t.Helper()
 	exported := exportState(t, stack)
@@ -189,18 +191,20 @@ func assertNoSecretInState(t *testing.T, stack auto.Stack) {
 	if !strings.Contains(exported, `"secrets_providers"`) {
 		t.Errorf("stack export has no secrets provider: %s", exported)
 	}
-	err := filepath.WalkDir(backendDir, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+	for _, dir := range []string{backendDir, homeDir} { // state, logs and caches
+		err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+			if err != nil || !d.Type().IsRegular() {
+				return err
+			}
+			data, err := os.ReadFile(path)
+			if err == nil && strings.Contains(string(data), secretKey) {
+				t.Errorf("%s holds the AccessKey secret", path)
+			}
 			return err
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-		data, err := os.ReadFile(path)
-		if err == nil && strings.Contains(string(data), secretKey) {
-			t.Errorf("%s holds the AccessKey secret", path)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 }
 
