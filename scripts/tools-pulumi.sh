@@ -1,6 +1,7 @@
 #!/bin/sh
-# Makes the pinned Pulumi CLI and our Node.js language host available in .tools/bin for the
-# end-to-end tests and the demo (`npm run tools:pulumi`). Idempotent: silent when nothing to do.
+# Makes the pinned Pulumi CLI, our Node.js language host and the official YAML language host
+# available in .tools/bin for the end-to-end tests and the demo (`npm run tools:pulumi`).
+# Idempotent: silent when nothing to do.
 #
 # Why not the official installer: these machines reach package registries only. The CLI is built
 # from Go modules (pinned in tools/pulumi/go.mod), and the official Node.js language host is not
@@ -10,6 +11,9 @@ set -eu
 repo=$(cd "$(dirname "$0")/.." && pwd -P)
 bin="$repo/.tools/bin"
 gomod="$repo/tools/pulumi/go.mod"
+# The YAML host pins an older pkg/v3 than the CLI, so it is built from its own module, not tools/pulumi.
+yaml_module=github.com/pulumi/pulumi-yaml
+yaml_version=v1.25.0
 langhost="$repo/tools/langhost/pulumi-language-nodejs"
 # Oldest CLI we accept from PATH instead of building the pinned one. Older releases were not tried
 # with tools/langhost, and @pulumi/pulumi 3.248's run scripts expect a recent engine.
@@ -95,6 +99,20 @@ if [ "$current_ok" = false ]; then
   changed=true
 fi
 
+# The official YAML language host. `go version -m` reads the module version the binary was built from.
+yaml_host="$bin/pulumi-language-yaml"
+if command -v go >/dev/null 2>&1; then
+  if ! go version -m "$yaml_host" 2>/dev/null | grep -q "^[[:space:]]*mod[[:space:]]\{1,\}$yaml_module[[:space:]]\{1,\}$yaml_version[[:space:]]"; then
+    say "building pulumi-language-yaml $yaml_version from Go modules into $bin (about two minutes cold)"
+    rm -f "$yaml_host"
+    GOBIN="$bin" go install "$yaml_module/cmd/pulumi-language-yaml@$yaml_version" ||
+      die "go install of $yaml_module/cmd/pulumi-language-yaml@$yaml_version failed (see above)"
+    changed=true
+  fi
+elif [ ! -x "$yaml_host" ]; then
+  say "note: Go is not installed, so the YAML language host $yaml_version was not built; YAML programs need pulumi-language-yaml"
+fi
+
 # The CLI looks for bundled language hosts next to its own (symlink-resolved) binary and on PATH;
 # tests put .tools/bin first on PATH so this one wins either way.
 if [ "$(readlink "$bin/pulumi-language-nodejs" 2>/dev/null || true)" != "$langhost" ]; then
@@ -118,4 +136,5 @@ if [ "$changed" = true ]; then
   say "pulumi: $bin/pulumi ($(version_of "$bin/pulumi"))"
   say "language host: $bin/pulumi-language-nodejs -> $langhost"
   say "dynamic providers: $bin/pulumi-resource-pulumi-nodejs -> $dynamic"
+  [ ! -x "$yaml_host" ] || say "YAML language host: $yaml_host ($yaml_version)"
 fi
