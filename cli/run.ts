@@ -10,12 +10,12 @@ import type {
   SmartagClient,
   UserOnlineClientStatistics,
   ValidationIssue,
-} from "../provider/smartag";
+} from "@pulumi-smartag/client";
 import {
   findLimitViolations,
   formatLimitViolations,
   type OnlineLimits,
-} from "../sdk/nodejs/limits";
+} from "@pulumi-smartag/limits";
 import {
   type CliOptions,
   dedupe,
@@ -57,7 +57,7 @@ export async function run(io: CliIo): Promise<number> {
   const names = dedupe(collected.names);
 
   // Loaded only past --help: pop-core and zod are the bulk of startup time.
-  const smartag = await import("../provider/smartag");
+  const smartag = await import("@pulumi-smartag/client");
   const env = settingsEnv(options, io.env, smartag.ENV_FALLBACKS);
   // An empty flag (e.g. --region "$UNSET_VAR" in CI) means unset, as it does for the
   // environment fallbacks: the variables fill it, and only then may it be missing.
@@ -362,7 +362,7 @@ function cliHint(message: string): string {
   );
 }
 
-type SmartagModule = typeof import("../provider/smartag");
+type SmartagModule = typeof import("@pulumi-smartag/client");
 
 /**
  * One message for a failed query. Every text used here was built by the client from
