@@ -7,12 +7,12 @@
  * provider's only; see `settingsFromPulumiConfigEnv`), and finally the environment fallbacks of
  * the Alibaba Cloud tools (ALIBABA_CLOUD_*, ALICLOUD_*).
  */
-import type { ValidationIssue } from "@pulumi-smartag/client";
 import {
   type ResolvedSettings,
   resolveSettings,
   SETTING_KEYS,
   type SettingsInput,
+  type ValidationIssue,
   withEnvFallbacks,
 } from "@pulumi-smartag/client";
 import { unwrap } from "./values";

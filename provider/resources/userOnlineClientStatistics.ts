@@ -12,14 +12,16 @@
  */
 
 import { randomUUID } from "node:crypto";
-import type {
-  CallOptions,
-  SmartagClient,
-  StatisticsRequest,
-  UserOnlineClientStatistics,
-  UserStatistic,
+import {
+  type CallOptions,
+  type SmartagClient,
+  SmartagError,
+  SmartagValidationError,
+  type StatisticsRequest,
+  type UserOnlineClientStatistics,
+  type UserStatistic,
+  type ValidationIssue,
 } from "@pulumi-smartag/client";
-import { SmartagError, SmartagValidationError, type ValidationIssue } from "@pulumi-smartag/client";
 import {
   checkLimits,
   findLimitViolations,
