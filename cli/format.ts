@@ -2,7 +2,7 @@
  * The three output formats. Each returns the whole stdout text, so a format is one write
  * and a reader never sees half a document.
  */
-import type { LimitViolation } from "../sdk/nodejs/limits";
+import type { LimitViolation } from "@pulumi-smartag/limits";
 import { escapeControls } from "./escape";
 
 /** The client's result, as far as output needs it (kept structural: no client import). */

@@ -12,12 +12,12 @@ import type {
   SmartagError,
   UserOnlineClientStatistics,
   ValidationIssue,
-} from "../provider/smartag";
+} from "@pulumi-smartag/client";
 import {
   findLimitViolations,
   formatLimitViolations,
   type OnlineLimits,
-} from "../sdk/nodejs/limits";
+} from "@pulumi-smartag/limits";
 import {
   type CliOptions,
   dedupe,
@@ -43,7 +43,7 @@ const PROGRAM = "smartag-stats";
 /** Enough to fix a typo'd list in one go without flooding a CI log with 10,000 lines. */
 const MAX_LISTED_ISSUES = 30;
 
-type SmartagModule = typeof import("../provider/smartag");
+type SmartagModule = typeof import("@pulumi-smartag/client");
 
 /** What a checked command line asks for: everything needed to query, nothing left to check. */
 interface Query {
@@ -68,7 +68,7 @@ export async function run(io: CliIo): Promise<number> {
   for (const issue of collected.issues) issues.push(issue);
 
   // Loaded only past --help: pop-core and zod are the bulk of startup time.
-  const smartag = await import("../provider/smartag");
+  const smartag = await import("@pulumi-smartag/client");
   const redactor = new smartag.Redactor();
   const { secretKey, securityToken } = smartag.ENV_FALLBACKS;
   for (const name of [...secretKey, ...securityToken]) redactor.add(io.env[name]);

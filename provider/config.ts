@@ -7,14 +7,14 @@
  * provider's only; see `settingsFromPulumiConfigEnv`), and finally the environment fallbacks of
  * the Alibaba Cloud tools (ALIBABA_CLOUD_*, ALICLOUD_*).
  */
-import type { ValidationIssue } from "./smartag/errors";
 import {
   type ResolvedSettings,
   resolveSettings,
   SETTING_KEYS,
   type SettingsInput,
+  type ValidationIssue,
   withEnvFallbacks,
-} from "./smartag/options";
+} from "@pulumi-smartag/client";
 import { unwrap } from "./values";
 
 export const PACKAGE = "smartag";

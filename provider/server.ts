@@ -13,21 +13,21 @@ import * as grpc from "@grpc/grpc-js";
 import * as pluginPb from "@pulumi/pulumi/proto/plugin_pb";
 import * as providerGrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as providerPb from "@pulumi/pulumi/proto/provider_pb";
+import type {
+  Redactor,
+  ResolvedSettings,
+  SmartagClient,
+  ValidationIssue,
+} from "@pulumi-smartag/client";
 import * as emptyPb from "google-protobuf/google/protobuf/empty_pb";
 import * as structPb from "google-protobuf/google/protobuf/struct_pb";
 import type { ResourceHandler } from "./resources";
 import schema from "./schema.json";
-import type { SmartagClient } from "./smartag/client";
-import type { ValidationIssue } from "./smartag/errors";
-import type { ResolvedSettings } from "./smartag/options";
-import type { Redactor } from "./smartag/redact";
 import { secret, unwrap } from "./values";
 
 type Lazy = {
   config: typeof import("./config");
-  client: typeof import("./smartag/client");
-  errors: typeof import("./smartag/errors");
-  redact: typeof import("./smartag/redact");
+  client: typeof import("@pulumi-smartag/client");
   functions: typeof import("./functions");
   resources: typeof import("./resources");
 };
@@ -35,9 +35,7 @@ let lazyModules: Lazy | undefined;
 function lazy(): Lazy {
   lazyModules ??= {
     config: require("./config"),
-    client: require("./smartag/client"),
-    errors: require("./smartag/errors"),
-    redact: require("./smartag/redact"),
+    client: require("@pulumi-smartag/client"),
     functions: require("./functions"),
     resources: require("./resources"),
   };
@@ -124,7 +122,7 @@ export class SmartagProvider {
   private toStatus(e: unknown): Partial<grpc.StatusObject> {
     const clean = (s: string) => (this.redactor ? this.redactor.redact(s) : s);
     if (e instanceof RpcError) return { code: e.code, details: clean(e.message) };
-    const { SmartagError } = lazy().errors;
+    const { SmartagError } = lazy().client;
     if (SmartagError.isInstance(e)) {
       const code =
         e.code === "InvalidInput"
@@ -218,15 +216,15 @@ export class SmartagProvider {
   }
 
   private setSettings(resolved: { settings?: ResolvedSettings; issues: ValidationIssue[] }) {
-    const { errors, redact, client } = lazy();
+    const { client } = lazy();
     if (!resolved.settings) {
       const message = `smartag provider configuration is invalid:\n${resolved.issues
         .map((i) => `  - smartag:${i.property}: ${i.reason}`)
         .join("\n")}`;
-      throw new errors.SmartagError(message, { code: "InvalidInput" });
+      throw new client.SmartagError(message, { code: "InvalidInput" });
     }
     this.settings = resolved.settings;
-    this.redactor = new redact.Redactor();
+    this.redactor = new client.Redactor();
     this.redactor.add(this.settings.secretKey, this.settings.securityToken);
     this.client = new client.SmartagClient(this.settings, {
       onEvent: (e) => {

@@ -1,6 +1,6 @@
 /** Our client and a bare pop-core client, set up the same way against an emulator. */
 import RPCClient from "@alicloud/pop-core";
-import { API_VERSION, type ClientEvent, SmartagClient } from "../../provider/smartag/client";
+import { API_VERSION, type ClientEvent, SmartagClient } from "@pulumi-smartag/client";
 import { ACCESS_KEY, REGION, SECRET_KEY } from "./fixture";
 
 /** Our client with the per-process answer cache off unless asked for. */

@@ -3,7 +3,7 @@
  * with no added latency (so the client's own work is what differs).
  */
 import { performance } from "node:perf_hooks";
-import { ACTION } from "../../provider/smartag/client";
+import { ACTION } from "@pulumi-smartag/client";
 import { bareClient, ourClient } from "../lib/client";
 import { INSTANCE, REGION, userNames } from "../lib/fixture";
 import type { EmulatorProcess } from "../lib/proc";

@@ -3,7 +3,7 @@
  * against a client limited to Q requests per second and one without a limit.
  */
 import { performance } from "node:perf_hooks";
-import { SmartagError } from "../../provider/smartag/errors";
+import { SmartagError } from "@pulumi-smartag/client";
 import { ourClient } from "../lib/client";
 import { INSTANCE, userNames } from "../lib/fixture";
 import type { EmulatorProcess } from "../lib/proc";

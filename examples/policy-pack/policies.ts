@@ -1,9 +1,9 @@
 // The policies of the pack, apart from index.ts: constructing a PolicyPack starts its gRPC server,
 // so tests import this module instead and call the validate functions directly.
 //
-// Every judgement is made by the SDK's findLimitViolations, the same function behind the
-// statistics resource's own limits, the SDK's assertions and the smartag-stats CLI, so a limit
-// means the same thing here as everywhere else.
+// Every judgement is made by findLimitViolations of @pulumi-smartag/limits, the same function
+// behind the statistics resource's own limits, the SDK's assertions and the smartag-stats CLI, so
+// a limit means the same thing here as everywhere else.
 
 import type {
   PolicyConfigSchema,
@@ -19,7 +19,7 @@ import {
   instanceLabel,
   type OnlineLimits,
   type StatisticsLike,
-} from "pulumi-smartag";
+} from "@pulumi-smartag/limits";
 import { findStatistics, type ObservedStatistics } from "./statistics";
 
 export const PACK_NAME = "smartag-online-clients";

@@ -11,7 +11,7 @@
 // text) is not unknown: it is listed as unreadable, and the policies report it.
 
 import * as policyProxy from "@pulumi/policy/proxy";
-import { distinctTotal } from "pulumi-smartag";
+import { distinctTotal } from "@pulumi-smartag/limits";
 
 /** The statistics resource as the provider plugin registers it (provider/schema.json). */
 export const PLUGIN_RESOURCE_TYPE = "smartag:index:UserOnlineClientStatistics";

@@ -2,9 +2,14 @@
  * `smartag:index:getUserOnlineClientStatistics`: the invoke behind the SDK's
  * `getUserOnlineClientStatistics` and `getUserOnlineClientStatisticsOutput`.
  */
-import type { CallOptions, SmartagClient, UserOnlineClientStatistics } from "../smartag/client";
-import { SmartagValidationError, type ValidationIssue } from "../smartag/errors";
-import type { StatisticsRequest } from "../smartag/schemas";
+import {
+  type CallOptions,
+  type SmartagClient,
+  SmartagValidationError,
+  type StatisticsRequest,
+  type UserOnlineClientStatistics,
+  type ValidationIssue,
+} from "@pulumi-smartag/client";
 
 export const token = "smartag:index:getUserOnlineClientStatistics";
 

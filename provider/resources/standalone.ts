@@ -12,10 +12,8 @@
  * Kept free of `@pulumi/pulumi` at run time: the dynamic provider process has its own copy.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { SETTING_KEYS, SmartagClient, SmartagValidationError } from "@pulumi-smartag/client";
 import { resolveProviderConfig } from "../config";
-import { SmartagClient } from "../smartag/client";
-import { SmartagValidationError } from "../smartag/errors";
-import { SETTING_KEYS } from "../smartag/options";
 import * as statistics from "./userOnlineClientStatistics";
 
 export { SETTING_KEYS };

@@ -2,8 +2,7 @@
  * The shape every resource served by the plugin has, so server.ts can dispatch by type token
  * the way it dispatches invokes. Property values are in Pulumi's wire encoding both ways.
  */
-import type { CallOptions, SmartagClient } from "../smartag/client";
-import type { ValidationIssue } from "../smartag/errors";
+import type { CallOptions, SmartagClient, ValidationIssue } from "@pulumi-smartag/client";
 
 export type DiffKind = "add" | "delete" | "update";
 

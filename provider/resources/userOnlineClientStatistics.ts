@@ -13,21 +13,23 @@
 
 import { randomUUID } from "node:crypto";
 import {
+  type CallOptions,
+  type SmartagClient,
+  SmartagError,
+  SmartagValidationError,
+  type StatisticsRequest,
+  type UserOnlineClientStatistics,
+  type UserStatistic,
+  type ValidationIssue,
+} from "@pulumi-smartag/client";
+import {
   checkLimits,
   findLimitViolations,
   formatLimitViolations,
   type LimitViolation,
   maskSecretNames,
   type OnlineLimits,
-} from "../../sdk/nodejs/limits";
-import type {
-  CallOptions,
-  SmartagClient,
-  UserOnlineClientStatistics,
-  UserStatistic,
-} from "../smartag/client";
-import { SmartagError, SmartagValidationError, type ValidationIssue } from "../smartag/errors";
-import type { StatisticsRequest } from "../smartag/schemas";
+} from "@pulumi-smartag/limits";
 import { isSecret, secret, UNKNOWN, unwrap } from "../values";
 import type { DiffKind, DiffOutcome, ResourceHandler } from "./types";
 
@@ -109,7 +111,7 @@ export function check(client: SmartagClient, news: unknown): ValidationIssue[] {
   return issues.filter((i) => !unknown.some((p) => within(i.property, p)));
 }
 
-/** The limit checks of the one judge (sdk/nodejs/limits.ts), split by property for Check. */
+/** The limit checks of the one judge (@pulumi-smartag/limits), split by property for Check. */
 function limitIssues(inputs: Record<string, unknown>): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   for (const key of LIMIT_KEYS) {

@@ -2,8 +2,8 @@
  * Deployment gates: turn online-client statistics into a pass, or into a failure of
  * `pulumi preview` / `pulumi up` that shows only what is wrong.
  *
- * The limits are judged by `findLimitViolations` (limits.ts), the one judge every gate shares,
- * and the message is `formatLimitViolations`' text. A failure is an {@link OnlineLimitsError}, a
+ * The limits are judged by `findLimitViolations` (`@pulumi-smartag/limits`), the one judge
+ * every gate shares, and the message is `formatLimitViolations`' text. A failure is an {@link OnlineLimitsError}, a
  * `pulumi.RunError`: the Node.js runtime prints a RunError's message alone, without the stack
  * trace and "unhandled exception" banner it adds to other errors, which would bury the one line
  * a person needs (who is online, how many, what the limit is).
@@ -17,7 +17,7 @@ import {
   maskSecretNames,
   type OnlineLimits,
   type StatisticsLike,
-} from "./limits";
+} from "@pulumi-smartag/limits";
 import type * as outputs from "./types/output";
 
 const marker = Symbol.for("pulumi-smartag:OnlineLimitsError");

@@ -8,25 +8,19 @@
  * passes to `configure` (or the environment). So no client, no configuration and no credential
  * is ever part of the serialised text or the state.
  *
- * Where the logic comes from: the package `pulumi-smartag-provider` (the repository's root
- * package, the plugin's own, which holds the client and the resource's Check/Diff/Create/Read/
- * Update), compiled into its `dist/`. This SDK does not bundle a second copy of the client: the
- * dynamic form and the plugin share one implementation. That package is private (not on npm),
- * so it is found either installed next to this SDK by path from a built checkout (`npm install
- * /path/to/pulumi-smartag`, or a `file:` dependency: npm links the folder, `dist/` included),
- * or from a tarball that `npm pack` made in a built checkout (its `files` list takes `dist/`
- * along), or, when this SDK sits at `<repository>/sdk/nodejs`, as the repository around it.
+ * Where the logic comes from: `pulumi-smartag-provider/dynamic`, the plugin's own package (the
+ * repository's root package, not on npm; an optional peer dependency of this SDK). This SDK does
+ * not bundle a second copy: the dynamic form and the plugin share one implementation. In this
+ * repository the root package links itself into its own node_modules, so it resolves here too.
  *
  * Not part of the public API: only dynamic.ts's provider functions load it.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 
 /** The package holding the client and the resource's logic, and the module to load from it. */
 export const PROVIDER_PACKAGE = "pulumi-smartag-provider";
-const ENTRY = "dist/provider/resources/standalone";
+const ENTRY = `${PROVIDER_PACKAGE}/dynamic`;
 
-/** What this module needs of `<provider package>/dist/provider/resources/standalone`. */
+/** What this module needs of `pulumi-smartag-provider/dynamic`. */
 interface Standalone {
   SETTING_KEYS: readonly string[];
   dynamicFunctions(variables: Record<string, string>): DynamicFunctions;
@@ -81,38 +75,22 @@ function load(): Standalone {
 }
 
 function loadStandalone(): Standalone {
-  const specifier = `${PROVIDER_PACKAGE}/${ENTRY}`;
   try {
     // Installed next to this SDK: resolved from here, so from the program's node_modules.
-    return require(specifier) as Standalone;
+    return require(ENTRY) as Standalone;
   } catch (e) {
     // Anything but "that package is not installed" (a broken install, a missing dependency of
     // it) is reported as it is.
     const missing =
       (e as { code?: unknown }).code === "MODULE_NOT_FOUND" &&
-      String((e as Error).message).includes(specifier);
+      String((e as Error).message).includes(ENTRY);
     if (!missing) throw e;
-  }
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const manifest = path.join(dir, "package.json");
-    if (fs.existsSync(manifest) && readName(manifest) === PROVIDER_PACKAGE) {
-      return require(path.join(dir, ENTRY)) as Standalone;
-    }
-    if (path.dirname(dir) === dir) break;
-  }
-  throw new Error(
-    `smartag.dynamic.UserOnlineClientStatistics needs ${specifier} (the Smartag client it runs). ` +
-      `${PROVIDER_PACKAGE} is the root package of the pulumi-smartag repository and is not on npm: ` +
-      "build a checkout (npm ci && npm run build) and install it by path next to pulumi-smartag " +
-      "(npm install /path/to/pulumi-smartag), or use smartag.UserOnlineClientStatistics, which " +
-      "runs in the provider plugin",
-  );
-}
-
-function readName(manifest: string): unknown {
-  try {
-    return (JSON.parse(fs.readFileSync(manifest, "utf8")) as { name?: unknown }).name;
-  } catch {
-    return undefined;
+    throw new Error(
+      `smartag.dynamic.UserOnlineClientStatistics needs ${ENTRY} (the Smartag client it runs). ` +
+        `${PROVIDER_PACKAGE} is the root package of the pulumi-smartag repository and is not on ` +
+        "npm: build a checkout (npm ci && npm run build) and install it by path next to " +
+        "pulumi-smartag (npm install /path/to/pulumi-smartag), or use " +
+        "smartag.UserOnlineClientStatistics, which runs in the provider plugin",
+    );
   }
 }

@@ -29,6 +29,16 @@ import {
 import * as utilities from "./utilities";
 
 export {
+  checkLimits,
+  distinctTotal,
+  findLimitViolations,
+  formatLimitViolations,
+  instanceLabel,
+  type LimitViolation,
+  type OnlineLimits,
+  type StatisticsLike,
+} from "@pulumi-smartag/limits";
+export {
   assertOnlineLimits,
   OnlineLimitsError,
   type RecordedStatistics,
@@ -43,16 +53,6 @@ export {
   getUserOnlineClientStatistics,
   getUserOnlineClientStatisticsOutput,
 } from "./getUserOnlineClientStatistics";
-export {
-  checkLimits,
-  distinctTotal,
-  findLimitViolations,
-  formatLimitViolations,
-  instanceLabel,
-  type LimitViolation,
-  type OnlineLimits,
-  type StatisticsLike,
-} from "./limits";
 export { Provider, type ProviderArgs } from "./provider";
 export {
   UserOnlineClientStatistics,

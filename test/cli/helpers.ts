@@ -14,11 +14,7 @@ export const bin = join(root, "bin", "smartag-stats");
 const mainJs = join(root, "dist", "cli", "main.js");
 
 /** Everything that compiles into dist/cli's dependency graph. */
-const SOURCES = [
-  join(root, "cli"),
-  join(root, "provider", "smartag"),
-  join(root, "sdk", "nodejs", "limits.ts"),
-];
+const SOURCES = [join(root, "cli"), join(root, "client", "src"), join(root, "limits", "src")];
 
 function newest(path: string): number {
   const stat = statSync(path);
@@ -42,8 +38,11 @@ export function ensureBuilt(): void {
   if (compiledAt() >= latest) return;
   const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
   // Type errors elsewhere do not stop tsc from emitting, so judge by the output's age.
+  const packages = spawnSync(process.execPath, [tsc, "-b", "client", "limits"], { cwd: root });
   const result = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: root });
-  if (compiledAt() < latest) throw new Error(`build failed:\n${result.stdout}${result.stderr}`);
+  if (compiledAt() < latest) {
+    throw new Error(`build failed:\n${packages.stdout}${result.stdout}${result.stderr}`);
+  }
 }
 
 export const KEY1 = { id: "LTAI5tEmulatorKey01", secret: "emulator-secret-01" };

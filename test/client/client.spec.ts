@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { loadDefaultFixture, type RunningEmulator, startEmulator } from "../../emulator";
 import {
   type ClientEvent,
   type SettingsInput,
@@ -12,7 +11,8 @@ import {
   SmartagError,
   SmartagResponseError,
   SmartagValidationError,
-} from "../../provider/smartag";
+} from "@pulumi-smartag/client";
+import { loadDefaultFixture, type RunningEmulator, startEmulator } from "../../emulator";
 import { assertNoSecrets } from "../helpers/secrets";
 
 const KEY1 = { accessKey: "LTAI5tEmulatorKey01", secretKey: "emulator-secret-01" };

@@ -8,7 +8,7 @@ import {
   SmartagError,
   SmartagNetworkError,
   withRetry,
-} from "../../provider/smartag";
+} from "@pulumi-smartag/client";
 
 describe("SmartagApiError", () => {
   it("carries code, API message, RequestId, status and an actionable hint", () => {

@@ -8,16 +8,17 @@ import * as http from "node:http";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { loadDefaultFixture, type RunningEmulator, startEmulator } from "../../emulator";
 import {
+  Redactor,
+  rpcEncode,
   type SettingsInput,
   SmartagApiError,
   SmartagClient,
   SmartagError,
   SmartagResponseError,
-} from "../../provider/smartag";
-import { safeReason } from "../../provider/smartag/credentials";
-import { Redactor, rpcEncode } from "../../provider/smartag/redact";
+  safeReason,
+} from "@pulumi-smartag/client";
+import { loadDefaultFixture, type RunningEmulator, startEmulator } from "../../emulator";
 import { repoRoot } from "../helpers/pulumiCli";
 import { assertNoSecrets, exposedText } from "../helpers/secrets";
 
@@ -71,7 +72,7 @@ const clientFor = (endpoint: string, extra: SettingsInput = {}) =>
 /** The code and message (and nothing else) of a query made in a child with `env` added. */
 async function messageInChild(endpoint: string, env: Record<string, string>): Promise<string> {
   const script = `
-    const { SmartagClient } = require("./provider/smartag");
+    const { SmartagClient } = require("@pulumi-smartag/client");
     SmartagClient.fromSettings({ region: "cn-shanghai", endpoint: ${JSON.stringify(endpoint)} }, { env: {} })
       .describeUserOnlineClientStatistics({ smartAgId: "sag-demo0001", userNames: ["doctest"] })
       .then(() => console.log("answered"), (e) => console.log(e.code + ": " + e.message));

@@ -6,7 +6,7 @@ import {
   resolveSettings,
   SmartagValidationError,
   withEnvFallbacks,
-} from "../../provider/smartag";
+} from "@pulumi-smartag/client";
 
 describe("request validation", () => {
   it("accepts a well-formed request", () => {

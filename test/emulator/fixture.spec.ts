@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { SmartagClient } from "@pulumi-smartag/client";
 import {
   defaultFixturePath,
   FixtureError,
@@ -10,7 +11,6 @@ import {
   parseFixture,
   startEmulator,
 } from "../../emulator";
-import { SmartagClient } from "../../provider/smartag";
 
 const minimal = {
   accessKeys: [{ id: "LTAI5tEmulatorKey01", secret: "emulator-secret-01" }],

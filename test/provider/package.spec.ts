@@ -38,10 +38,23 @@ describe("the root package's tarball", () => {
   });
 
   it("carries what the SDK's dynamic form loads, and the emulator's default fixture", () => {
+    const entry = require.resolve(`${PROVIDER_PACKAGE}/dynamic`);
+    assert.equal(entry, path.join(repoRoot, "dist", "provider", "resources", "standalone.js"));
     assert.ok(files.has("dist/provider/resources/standalone.js"));
     assert.ok(files.has("emulator/fixtures/default.json"));
-    const shared = [...files].filter((f) => f.startsWith("dist/sdk/nodejs/"));
-    assert.ok(shared.length > 0, "the limit judge the plugin shares with the SDK");
+  });
+
+  it("depends on the client and the limits judge instead of carrying copies", () => {
+    const manifest = require(path.join(repoRoot, "package.json")) as {
+      dependencies: Record<string, string>;
+    };
+    for (const name of ["@pulumi-smartag/client", "@pulumi-smartag/limits"]) {
+      assert.ok(manifest.dependencies[name], name);
+    }
+    assert.deepEqual(
+      [...files].filter((f) => /^(client|limits|sdk|dist\/sdk)\//.test(f)),
+      [],
+    );
   });
 
   it("leaves out tests, sources and tools", () => {

@@ -8,14 +8,14 @@
  * whole with a coded SmartagError: never a partial or a wrong answer.
  */
 import assert from "node:assert/strict";
-import { type RunningEmulator, startEmulator } from "../../emulator";
 import {
   type ClientEvent,
   type SettingsInput,
   SmartagClient,
   SmartagError,
   type UserOnlineClientStatistics,
-} from "../../provider/smartag";
+} from "@pulumi-smartag/client";
+import { type RunningEmulator, startEmulator } from "../../emulator";
 import {
   type BigFixture,
   bigFixture,

@@ -6,14 +6,6 @@
  * with the same inputs; fast-check shrinks it to a small counterexample first.
  */
 import assert from "node:assert/strict";
-import fc from "fast-check";
-import {
-  type Fixture,
-  loadDefaultFixture,
-  type RunningEmulator,
-  startEmulator,
-} from "../../emulator";
-import { clip } from "../../emulator/errors";
 import {
   REGION_PATTERN,
   SAG_ID_PATTERN,
@@ -23,7 +15,15 @@ import {
   SmartagError,
   SmartagValidationError,
   USER_NAME_PATTERN,
-} from "../../provider/smartag";
+} from "@pulumi-smartag/client";
+import fc from "fast-check";
+import {
+  type Fixture,
+  loadDefaultFixture,
+  type RunningEmulator,
+  startEmulator,
+} from "../../emulator";
+import { clip } from "../../emulator/errors";
 import { userNamesOf } from "../cli/helpers";
 import { KEY1 } from "./helpers";
 

@@ -12,17 +12,17 @@ import { type AddressInfo, createServer } from "node:net";
 import type * as grpc from "@grpc/grpc-js";
 import * as providerPb from "@pulumi/pulumi/proto/provider_pb";
 import {
+  type ClientEvent,
+  type SettingsInput,
+  SmartagClient,
+  SmartagError,
+} from "@pulumi-smartag/client";
+import {
   type Faults,
   loadDefaultFixture,
   type RunningEmulator,
   startEmulator,
 } from "../../emulator";
-import {
-  type ClientEvent,
-  type SettingsInput,
-  SmartagClient,
-  SmartagError,
-} from "../../provider/smartag";
 import { secret } from "../../provider/values";
 import { baseEnv, ensureBuilt, runCli } from "../cli/helpers";
 import { type RunningPlugin, startPlugin, struct } from "../helpers/plugin";

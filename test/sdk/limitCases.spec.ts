@@ -9,7 +9,7 @@ import {
   type LimitViolation,
   type OnlineLimits,
   type StatisticsLike,
-} from "../../sdk/nodejs/limits";
+} from "@pulumi-smartag/limits";
 
 interface LimitCase {
   name: string;

@@ -4,7 +4,7 @@ import {
   findLimitViolations,
   formatLimitViolations,
   instanceLabel,
-} from "../../sdk/nodejs/limits";
+} from "@pulumi-smartag/limits";
 
 const stats = {
   regionId: "cn-shanghai",

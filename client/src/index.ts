@@ -4,6 +4,6 @@ export * from "./credentials";
 export * from "./endpoints";
 export * from "./errors";
 export * from "./options";
-export { Redactor } from "./redact";
+export { Redactor, rpcEncode } from "./redact";
 export { backoffDelay, Deadline, type RetryPolicy, withRetry } from "./retry";
 export * from "./schemas";
