@@ -6,7 +6,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd -P)
 cd "$repo/tools/gensdk"
 go build -o "$repo/.tools/bin/gensdk" .
 cd "$repo"
-.tools/bin/gensdk -schema provider/schema.json -out sdk -overlays sdk/overlays -languages "${GENSDK_LANGUAGES:-python,go}"
+.tools/bin/gensdk -schema provider/schema.json -out sdk -overlays sdk/overlays -languages "${GENSDK_LANGUAGES:-nodejs,python,go}"
 # The generator asks for sdk/v3 v3.30.0, which lacks packages its code imports, and tidy would then
 # take whatever is latest; pin the runtime the Node.js SDK also runs on instead.
 (cd sdk/go && go mod edit -require=github.com/pulumi/pulumi/sdk/v3@v3.248.0 && go mod tidy)

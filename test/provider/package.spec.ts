@@ -4,7 +4,9 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
-import { PROVIDER_PACKAGE } from "../../sdk/nodejs/dynamicRuntime";
+
+const PROVIDER_PACKAGE = "pulumi-smartag-provider";
+
 import { repoRoot } from "../helpers/pulumiCli";
 
 describe("the root package's tarball", () => {

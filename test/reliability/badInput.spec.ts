@@ -10,9 +10,9 @@ import { connect } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import * as pulumi from "@pulumi/pulumi";
 import * as providerPb from "@pulumi/pulumi/proto/provider_pb";
+import * as smartag from "pulumi-smartag";
 import { loadDefaultFixture, type RunningEmulator, startEmulator } from "../../emulator";
 import { SECRET_SIG, SIG_KEY, secret, UNKNOWN } from "../../provider/values";
-import * as smartag from "../../sdk/nodejs/index";
 import { baseEnv, ensureBuilt, keyEnv, runCli } from "../cli/helpers";
 import {
   callDescribe,

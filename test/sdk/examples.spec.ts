@@ -2,7 +2,9 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
-import { readSchema, sdkDir } from "./schemaDrift";
+
+const repo = path.join(__dirname, "../..");
+const overlayDir = path.join(repo, "sdk/overlays/nodejs");
 
 interface Example {
   from: string;
@@ -12,7 +14,7 @@ interface Example {
 const fence = /```typescript\n([\s\S]*?)```/g;
 
 function fromJsDoc(relative: string): Example[] {
-  const text = fs.readFileSync(path.join(sdkDir, relative), "utf8");
+  const text = fs.readFileSync(path.join(overlayDir, relative), "utf8");
   const examples: Example[] = [];
   for (const doc of text.matchAll(/\/\*\*([\s\S]*?)\*\//g)) {
     const body = (doc[1] ?? "")
@@ -31,28 +33,21 @@ function fromMarkdown(from: string, text: string): Example[] {
   return [...text.matchAll(fence)].map((m) => ({ from, code: m[1] ?? "" }));
 }
 
+/** The hand-written overlays' JSDoc, the READMEs and the schema, which every SDK's docs come from. */
 function allExamples(): Example[] {
-  const schema = readSchema();
+  const schema = JSON.parse(fs.readFileSync(path.join(repo, "provider/schema.json"), "utf8")) as {
+    functions: Record<string, { description?: string }>;
+    resources: Record<string, { description?: string }>;
+  };
+  const described = { ...schema.functions, ...schema.resources };
   return [
-    ...[
-      "index.ts",
-      "provider.ts",
-      "getUserOnlineClientStatistics.ts",
-      "userOnlineClientStatistics.ts",
-      "assertions.ts",
-      "dynamic.ts",
-      "config/vars.ts",
-    ].flatMap(fromJsDoc),
-    ...fromJsDoc("types/output.ts"),
-    ...fromMarkdown(
-      "sdk/nodejs/README.md",
-      fs.readFileSync(path.join(sdkDir, "README.md"), "utf8"),
+    ...["assertions.ts", "dynamic/userOnlineClientStatistics.ts"].flatMap(fromJsDoc),
+    // The README's whole programs; its other blocks are fragments of them.
+    ...fromMarkdown("README.md", fs.readFileSync(path.join(repo, "README.md"), "utf8")).filter(
+      (e) => e.code.includes('from "pulumi-smartag"'),
     ),
-    ...Object.entries(schema.functions).flatMap(([token, fn]) =>
-      fromMarkdown(`schema ${token}`, fn.description ?? ""),
-    ),
-    ...Object.entries(schema.resources).flatMap(([token, r]) =>
-      fromMarkdown(`schema ${token}`, r.description ?? ""),
+    ...Object.entries(described).flatMap(([token, d]) =>
+      fromMarkdown(`schema ${token}`, d.description ?? ""),
     ),
   ];
 }
@@ -62,7 +57,7 @@ const parsedFiles = new Map<string, ts.SourceFile>();
 /**
  * Type-checks each example as a module of a user's program that imports "pulumi-smartag". The
  * files exist only in memory, under test/sdk so that @pulumi/pulumi resolves from the repo's
- * node_modules; "pulumi-smartag" is mapped to the SDK sources, which need no build.
+ * node_modules, where "pulumi-smartag" is the built SDK (npm run build).
  */
 function typeCheck(examples: Example[]): string[] {
   const virtualDir = path.join(__dirname, "__examples__");
@@ -77,8 +72,6 @@ function typeCheck(examples: Example[]): string[] {
     types: ["node"],
     skipLibCheck: true,
     noEmit: true,
-    baseUrl: virtualDir,
-    paths: { "pulumi-smartag": [path.join(sdkDir, "index.ts")] },
   };
   const host = ts.createCompilerHost(options);
   const { getSourceFile, fileExists, readFile } = host;
@@ -113,8 +106,7 @@ function typeCheck(examples: Example[]): string[] {
 describe("SDK examples", () => {
   it("compile as user programs, in JSDoc, the README and the schema", () => {
     const examples = allExamples();
-    // Every public export carries one (see schema.spec.ts), so there are dozens.
-    assert.ok(examples.length >= 20, `only ${examples.length} examples found`);
+    assert.ok(examples.length >= 10, `only ${examples.length} examples found`);
     assert.deepEqual(typeCheck(examples), []);
   });
 

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
+import * as smartag from "pulumi-smartag";
 import schema from "../../provider/schema.json";
-import * as smartag from "../../sdk/nodejs/index";
 import { resolvedValue } from "./mocks";
 
 const TYPE = "smartag:index:UserOnlineClientStatistics";

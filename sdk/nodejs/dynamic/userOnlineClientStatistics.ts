@@ -10,14 +10,14 @@
  *
  * Credentials: a dynamic provider's functions are serialised into the Pulumi state, so these
  * capture nothing but a package path. At run time, in the engine's dynamic provider process,
- * they load `pulumi-smartag/bin/dynamicRuntime`, which reads `smartag:<key>` from the stack
+ * they load `pulumi-smartag/dynamic/runtime`, which reads `smartag:<key>` from the stack
  * configuration (the engine passes it to dynamic providers, secrets decrypted) and falls back to
  * the environment (`ALIBABA_CLOUD_ACCESS_KEY_ID`, `SMARTAG_ENDPOINT`, ...), like the plugin's
  * default provider. No credential reaches the serialised provider or the state.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type * as outputs from "./types/output";
-import type { UserOnlineClientStatisticsArgs } from "./userOnlineClientStatistics";
+import type * as outputs from "../types/output";
+import type { UserOnlineClientStatisticsArgs } from "../userOnlineClientStatistics";
 
 /**
  * The run-time half, by package path. The serialiser keeps this string and the `require` calls
@@ -26,9 +26,9 @@ import type { UserOnlineClientStatisticsArgs } from "./userOnlineClientStatistic
  * the serialiser capture it: by reference when installed in node_modules, but by value (its
  * whole text and state) when it is a local file.
  */
-const RUNTIME = "pulumi-smartag/bin/dynamicRuntime";
+const RUNTIME = "pulumi-smartag/dynamic/runtime";
 
-function runtime(): typeof import("./dynamicRuntime") {
+function runtime(): typeof import("./runtime") {
   return require(RUNTIME);
 }
 

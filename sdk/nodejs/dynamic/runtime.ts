@@ -13,10 +13,10 @@
  * not bundle a second copy: the dynamic form and the plugin share one implementation. In this
  * repository the root package links itself into its own node_modules, so it resolves here too.
  *
- * Not part of the public API: only dynamic.ts's provider functions load it.
+ * Not part of the public API (every export is @internal): only the dynamic provider's functions load it.
  */
 
-/** The package holding the client and the resource's logic, and the module to load from it. */
+/** @internal The package holding the client and the resource's logic. */
 export const PROVIDER_PACKAGE = "pulumi-smartag-provider";
 const ENTRY = `${PROVIDER_PACKAGE}/dynamic`;
 
@@ -26,7 +26,7 @@ interface Standalone {
   dynamicFunctions(variables: Record<string, string>): DynamicFunctions;
 }
 
-/** The dynamic provider's functions (pulumi.dynamic.ResourceProvider), loosely typed. */
+/** @internal The dynamic provider's functions (pulumi.dynamic.ResourceProvider), loosely typed. */
 export interface DynamicFunctions {
   check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<unknown>;
   diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<unknown>;
@@ -40,7 +40,7 @@ export interface DynamicFunctions {
   delete(id: string, props: Record<string, unknown>): Promise<void>;
 }
 
-/** What `configure` receives: the dynamic provider's view of the stack configuration. */
+/** @internal What `configure` receives: the dynamic provider's view of the stack configuration. */
 export interface ConfigSource {
   get(key: string): unknown;
 }
@@ -52,6 +52,7 @@ let functions: DynamicFunctions | undefined;
 /**
  * Takes the `smartag:<key>` values out of the stack configuration (the engine gives dynamic
  * providers all of it, secrets decrypted). They stay in this process's memory only.
+ * @internal
  */
 export async function configure(config: ConfigSource): Promise<void> {
   const found: Record<string, string> = {};
@@ -63,7 +64,7 @@ export async function configure(config: ConfigSource): Promise<void> {
   functions = undefined;
 }
 
-/** The functions, over a client built from the configuration (or the environment). */
+/** @internal The functions, over a client built from the configuration (or the environment). */
 export function provider(): DynamicFunctions {
   functions ??= load().dynamicFunctions(variables);
   return functions;
