@@ -13,7 +13,7 @@ import * as utilities from "./utilities";
  *   (plain text in `variables`).
  * - `allowInsecureHttp` and the integers (`connectTimeoutMs`, `readTimeoutMs`, `maxAttempts`,
  *   `retryBaseDelayMs`, `retryMaxDelayMs`, `deadlineMs`, `concurrency`, `maxRequestsPerSecond`,
- *   `cacheTtlMs`): JSON text, i.e. the
+ *   `cacheTtlMs`, `maxResponseBytes`): JSON text, i.e. the
  *   strings `"true"`/`"false"` and e.g. `"5000"`. Provider configuration reaches plugins as text
  *   (stack config is text, and `variables` is a string map), so generated SDKs encode
  *   non-strings this way too and one parser serves explicit and default providers alike.
@@ -95,6 +95,7 @@ export class Provider extends pulumi.ProviderResource {
       concurrency: jsonEncoded(args?.concurrency),
       maxRequestsPerSecond: jsonEncoded(args?.maxRequestsPerSecond),
       cacheTtlMs: jsonEncoded(args?.cacheTtlMs),
+      maxResponseBytes: jsonEncoded(args?.maxResponseBytes),
     };
     let merged = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts ?? {});
     // The plugin echoes its inputs back as outputs; keep the credentials secret there too, even
@@ -231,4 +232,9 @@ export interface ProviderArgs {
    * Default `5000`.
    */
   cacheTtlMs?: pulumi.Input<number | undefined>;
+  /**
+   * The largest answer accepted from the endpoint, in bytes after decompression. Default
+   * `4194304` (4 MiB).
+   */
+  maxResponseBytes?: pulumi.Input<number | undefined>;
 }

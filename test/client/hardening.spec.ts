@@ -20,6 +20,7 @@ import { safeReason } from "../../provider/smartag/credentials";
 import { Redactor, rpcEncode } from "../../provider/smartag/redact";
 import { repoRoot } from "../helpers/pulumiCli";
 import { assertNoSecrets, exposedText } from "../helpers/secrets";
+import { clientFromSettings } from "../helpers/client";
 
 const KEY1 = { accessKey: "LTAI5tEmulatorKey01", secretKey: "emulator-secret-01" };
 const STS = { accessKey: "STS.EmulatorKey03", securityToken: "emulator-sts-token-03" };
@@ -63,7 +64,7 @@ const query = (c: SmartagClient, userNames = ["doctest"], signal?: AbortSignal) 
   );
 
 const clientFor = (endpoint: string, extra: SettingsInput = {}) =>
-  SmartagClient.fromSettings(
+  clientFromSettings(
     { region: "cn-shanghai", endpoint, ...KEY1, ...fast, ...extra },
     { env: {} },
   );
@@ -71,8 +72,8 @@ const clientFor = (endpoint: string, extra: SettingsInput = {}) =>
 /** The code and message (and nothing else) of a query made in a child with `env` added. */
 async function messageInChild(endpoint: string, env: Record<string, string>): Promise<string> {
   const script = `
-    const { SmartagClient } = require("./provider/smartag");
-    SmartagClient.fromSettings({ region: "cn-shanghai", endpoint: ${JSON.stringify(endpoint)} }, { env: {} })
+    const { clientFromSettings } = require("./test/helpers/client");
+    clientFromSettings({ region: "cn-shanghai", endpoint: ${JSON.stringify(endpoint)} }, { env: {} })
       .describeUserOnlineClientStatistics({ smartAgId: "sag-demo0001", userNames: ["doctest"] })
       .then(() => console.log("answered"), (e) => console.log(e.code + ": " + e.message));
   `;
@@ -249,7 +250,8 @@ describe("SmartagClient hardening", () => {
       }
       emulator.setFaults({});
       assert.equal((await query(c)).totalOnlineCount, 2, "a later call asks again");
-      assert.equal(emulator.requests.length, 2);
+      // Cancelled before its request could start, the shared call sent nothing at all.
+      assert.equal(emulator.requests.length, 1);
     });
   });
 

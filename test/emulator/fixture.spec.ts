@@ -10,7 +10,7 @@ import {
   parseFixture,
   startEmulator,
 } from "../../emulator";
-import { SmartagClient } from "../../provider/smartag";
+import { clientFromSettings } from "../helpers/client";
 
 const minimal = {
   accessKeys: [{ id: "LTAI5tEmulatorKey01", secret: "emulator-secret-01" }],
@@ -114,7 +114,7 @@ describe("emulator fixture", () => {
   it("answers from a new fixture at the same address, and keeps the old one when the new is bad", async () => {
     const emu = await startEmulator({ fixture: minimal });
     try {
-      const client = SmartagClient.fromSettings(
+      const client = clientFromSettings(
         {
           region: "cn-shanghai",
           endpoint: emu.url,

@@ -12,7 +12,6 @@ import { type RunningEmulator, startEmulator } from "../../emulator";
 import {
   type ClientEvent,
   type SettingsInput,
-  SmartagClient,
   SmartagError,
   type UserOnlineClientStatistics,
 } from "../../provider/smartag";
@@ -25,6 +24,7 @@ import {
   RELIABILITY_SAG,
   seededRandom,
 } from "./helpers";
+import { clientFromSettings } from "../helpers/client";
 
 /** Codes a call may fail with when every attempt of some request hit an injected fault. */
 const FAULT_CODES = new Set([
@@ -72,7 +72,7 @@ describe("reliability: 1,000 names under injected faults", () => {
       if (requests % 8 === 0) emulator.setFaults({ ...BASE_FAULTS, latencyMs: SLOW_MS });
       if (requests % 8 === 2) emulator.setFaults({ ...BASE_FAULTS, latencyMs: 0 });
     };
-    return SmartagClient.fromSettings(
+    return clientFromSettings(
       {
         region: RELIABILITY_REGION,
         endpoint: emulator.url,
@@ -177,7 +177,7 @@ describe("reliability: the total deadline", () => {
   afterEach(() => emulator.setFaults({}));
 
   const client = (extra: SettingsInput) =>
-    SmartagClient.fromSettings(
+    clientFromSettings(
       {
         region: RELIABILITY_REGION,
         endpoint: emulator.url,

@@ -19,13 +19,13 @@ import {
   SAG_ID_PATTERN,
   type SettingsInput,
   SmartagApiError,
-  SmartagClient,
   SmartagError,
   SmartagValidationError,
   USER_NAME_PATTERN,
 } from "../../provider/smartag";
 import { userNamesOf } from "../cli/helpers";
 import { KEY1 } from "./helpers";
+import { callRaw, clientFromSettings } from "../helpers/client";
 
 const SEED = 20_240_611;
 const RUNS = 150;
@@ -98,7 +98,7 @@ describe("reliability: properties of validation and signing", () => {
   after(async () => emulator.close());
 
   const client = (extra: SettingsInput = {}) =>
-    SmartagClient.fromSettings(
+    clientFromSettings(
       {
         region: "cn-shanghai",
         endpoint: emulator.url,
@@ -149,7 +149,7 @@ describe("reliability: properties of validation and signing", () => {
         });
         assert.equal(emulator.requests.length, before, "a refused request was sent");
         // The emulator, asked directly, refuses the same list.
-        const raw = c.callRaw("cn-shanghai", {
+        const raw = callRaw(c, "cn-shanghai", {
           RegionId: "cn-shanghai",
           SmartAGId: "sag-demo0001",
           UserNames: names,
@@ -287,7 +287,7 @@ describe("reliability: properties of validation and signing", () => {
           return;
         }
         await assert.rejects(c.describeUserOnlineClientStatistics(request), SmartagValidationError);
-        const raw = c.callRaw(regionId === "" ? "cn-shanghai" : regionId, {
+        const raw = callRaw(c, regionId === "" ? "cn-shanghai" : regionId, {
           RegionId: regionId,
           SmartAGId: "sag-demo0001",
           UserNames: ["doctest"],
@@ -336,7 +336,7 @@ describe("reliability: properties of validation and signing", () => {
           return;
         }
         await assert.rejects(c.describeUserOnlineClientStatistics(request), SmartagValidationError);
-        const raw = c.callRaw("cn-shanghai", {
+        const raw = callRaw(c, "cn-shanghai", {
           RegionId: "cn-shanghai",
           SmartAGId: smartAgId,
           UserNames: ["doctest"],
@@ -360,7 +360,7 @@ describe("reliability: properties of validation and signing", () => {
     const c = client();
     await fc.assert(
       fc.asyncProperty(fc.dictionary(key, value, { minKeys: 1, maxKeys: 6 }), async (extras) => {
-        const body = await c.callRaw("cn-shanghai", {
+        const body = await callRaw(c, "cn-shanghai", {
           RegionId: "cn-shanghai",
           SmartAGId: "sag-demo0001",
           UserNames: ["doctest"],
@@ -396,7 +396,7 @@ describe("reliability: properties of validation and signing", () => {
         const own = await startEmulator({ fixture: generated });
         try {
           const make = (secretKey: string) =>
-            SmartagClient.fromSettings(
+            clientFromSettings(
               {
                 region: "cn-shanghai",
                 endpoint: own.url,

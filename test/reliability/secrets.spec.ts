@@ -20,7 +20,6 @@ import {
 import {
   type ClientEvent,
   type SettingsInput,
-  SmartagClient,
   SmartagError,
 } from "../../provider/smartag";
 import { secret } from "../../provider/values";
@@ -28,6 +27,7 @@ import { baseEnv, ensureBuilt, runCli } from "../cli/helpers";
 import { type RunningPlugin, startPlugin, struct } from "../helpers/plugin";
 import { assertNoSecrets } from "../helpers/secrets";
 import { noHang, type RecordingProxy, SECRETS, STS, startRecordingProxy } from "./helpers";
+import { clientFromSettings } from "../helpers/client";
 
 const WRONG_TOKEN = "wrong-sts-token-0042";
 const WRONG_SECRET = "wrong-secret-0042";
@@ -72,7 +72,7 @@ describe("reliability: no credential in any error, log line or response", () => 
   it("keeps client errors and events clean under every fault and every credential mistake", async () => {
     const events: ClientEvent[] = [];
     const call = async (what: string, settings: SettingsInput, smartAgId = "sag-demo0001") => {
-      const client = SmartagClient.fromSettings(
+      const client = clientFromSettings(
         {
           region: "cn-shanghai",
           endpoint: proxy.url,

@@ -278,3 +278,16 @@ defineGetter("maxRequestsPerSecond", () => getNumber("maxRequestsPerSecond") ?? 
  */
 export declare const cacheTtlMs: number;
 defineGetter("cacheTtlMs", () => getNumber("cacheTtlMs") ?? 5000);
+
+/**
+ * `smartag:maxResponseBytes`: the largest answer accepted from the endpoint, in bytes after
+ * decompression; default `4194304` (4 MiB).
+ *
+ * @example
+ * ```typescript
+ * import * as smartag from "pulumi-smartag";
+ * export const maxResponseBytes = smartag.config.maxResponseBytes;
+ * ```
+ */
+export declare const maxResponseBytes: number;
+defineGetter("maxResponseBytes", () => getNumber("maxResponseBytes") ?? 4194304);
