@@ -7,7 +7,7 @@
  * CheckConfig unimplemented.
  *
  * Start-up cost matters (the engine starts a plugin per provider per run), so only gRPC and
- * the stubs load here; zod, the client and pop-core load on the first call that needs them.
+ * the stubs load here; zod and the client load on the first call that needs them.
  */
 import * as grpc from "@grpc/grpc-js";
 import * as pluginPb from "@pulumi/pulumi/proto/plugin_pb";

@@ -246,8 +246,8 @@ export class SmartagClient {
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
     const endpoint = endpointFor(this.settings, regionId);
-    let agent = this.agents.get(endpoint);
-    if (!agent) this.agents.set(endpoint, (agent = agentFor(endpoint)));
+    const agent = this.agents.get(endpoint) ?? agentFor(endpoint);
+    this.agents.set(endpoint, agent);
     const names = Array.isArray(params.UserNames) ? params.UserNames.length : 0;
     const { onEvent } = this.deps;
     const { connectTimeoutMs, readTimeoutMs, maxResponseBytes } = this.settings;

@@ -64,8 +64,8 @@ export function signedBody(x: Exchange): { body: string; signature: string } {
   };
   if (x.credentials.securityToken) all.SecurityToken = x.credentials.securityToken;
   for (const [key, value] of Object.entries(x.params)) {
-    if (Array.isArray(value)) value.forEach((v, i) => add(all, `${key}.${i + 1}`, v));
-    else add(all, key, value);
+    if (!Array.isArray(value)) add(all, key, value);
+    else for (let i = 0; i < value.length; i++) add(all, `${key}.${i + 1}`, value[i]);
   }
   const canonical = Object.keys(all)
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
@@ -107,7 +107,11 @@ export async function exchange(x: Exchange): Promise<unknown> {
   if (status < 200 || status >= 300) {
     throw new SmartagResponseError(
       `the endpoint answered HTTP ${status} without an API error code (a gateway or proxy in the way?)`,
-      { code: `InvalidResponse.Http${status}`, retryable: status >= 500 || status === 429, requestId },
+      {
+        code: `InvalidResponse.Http${status}`,
+        retryable: status >= 500 || status === 429,
+        requestId,
+      },
     );
   }
   return json;
@@ -172,13 +176,15 @@ function send(x: Exchange, body: string): Promise<{ status: number; text: string
     const limit = (ms: number, phase: string) => {
       clearTimeout(timer);
       const left = x.totalMs - (Date.now() - started);
-      timer = setTimeout(() => {
-        const elapsed = Date.now() - started;
-        finish(new SmartagTimeoutError(`timed out after ${elapsed} ms ${phase} ${x.endpoint}`));
-      }, Math.max(1, Math.min(ms, left)));
+      timer = setTimeout(
+        () => {
+          const elapsed = Date.now() - started;
+          finish(new SmartagTimeoutError(`timed out after ${elapsed} ms ${phase} ${x.endpoint}`));
+        },
+        Math.max(1, Math.min(ms, left)),
+      );
     };
-    const onAbort = () =>
-      finish(new SmartagError("the call was cancelled", { code: "Cancelled" }));
+    const onAbort = () => finish(new SmartagError("the call was cancelled", { code: "Cancelled" }));
     if (x.signal?.aborted) return onAbort();
     x.signal?.addEventListener("abort", onAbort, { once: true });
 

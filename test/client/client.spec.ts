@@ -12,8 +12,8 @@ import {
   SmartagResponseError,
   SmartagValidationError,
 } from "../../provider/smartag";
-import { assertNoSecrets } from "../helpers/secrets";
 import { callRaw, clientFromSettings } from "../helpers/client";
+import { assertNoSecrets } from "../helpers/secrets";
 
 const KEY1 = { accessKey: "LTAI5tEmulatorKey01", secretKey: "emulator-secret-01" };
 const STS = {

@@ -12,15 +12,15 @@ import { loadDefaultFixture, type RunningEmulator, startEmulator } from "../../e
 import {
   type SettingsInput,
   SmartagApiError,
-  SmartagClient,
+  type SmartagClient,
   SmartagError,
   SmartagResponseError,
 } from "../../provider/smartag";
 import { safeReason } from "../../provider/smartag/credentials";
 import { Redactor, rpcEncode } from "../../provider/smartag/redact";
+import { clientFromSettings } from "../helpers/client";
 import { repoRoot } from "../helpers/pulumiCli";
 import { assertNoSecrets, exposedText } from "../helpers/secrets";
-import { clientFromSettings } from "../helpers/client";
 
 const KEY1 = { accessKey: "LTAI5tEmulatorKey01", secretKey: "emulator-secret-01" };
 const STS = { accessKey: "STS.EmulatorKey03", securityToken: "emulator-sts-token-03" };
@@ -64,10 +64,7 @@ const query = (c: SmartagClient, userNames = ["doctest"], signal?: AbortSignal) 
   );
 
 const clientFor = (endpoint: string, extra: SettingsInput = {}) =>
-  clientFromSettings(
-    { region: "cn-shanghai", endpoint, ...KEY1, ...fast, ...extra },
-    { env: {} },
-  );
+  clientFromSettings({ region: "cn-shanghai", endpoint, ...KEY1, ...fast, ...extra }, { env: {} });
 
 /** The code and message (and nothing else) of a query made in a child with `env` added. */
 async function messageInChild(endpoint: string, env: Record<string, string>): Promise<string> {

@@ -15,6 +15,7 @@ import {
   SmartagError,
   type UserOnlineClientStatistics,
 } from "../../provider/smartag";
+import { clientFromSettings } from "../helpers/client";
 import {
   type BigFixture,
   bigFixture,
@@ -24,7 +25,6 @@ import {
   RELIABILITY_SAG,
   seededRandom,
 } from "./helpers";
-import { clientFromSettings } from "../helpers/client";
 
 /** Codes a call may fail with when every attempt of some request hit an injected fault. */
 const FAULT_CODES = new Set([

@@ -24,8 +24,8 @@ import {
   USER_NAME_PATTERN,
 } from "../../provider/smartag";
 import { userNamesOf } from "../cli/helpers";
-import { KEY1 } from "./helpers";
 import { callRaw, clientFromSettings } from "../helpers/client";
+import { KEY1 } from "./helpers";
 
 const SEED = 20_240_611;
 const RUNS = 150;

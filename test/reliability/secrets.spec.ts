@@ -17,17 +17,13 @@ import {
   type RunningEmulator,
   startEmulator,
 } from "../../emulator";
-import {
-  type ClientEvent,
-  type SettingsInput,
-  SmartagError,
-} from "../../provider/smartag";
+import { type ClientEvent, type SettingsInput, SmartagError } from "../../provider/smartag";
 import { secret } from "../../provider/values";
 import { baseEnv, ensureBuilt, runCli } from "../cli/helpers";
+import { clientFromSettings } from "../helpers/client";
 import { type RunningPlugin, startPlugin, struct } from "../helpers/plugin";
 import { assertNoSecrets } from "../helpers/secrets";
 import { noHang, type RecordingProxy, SECRETS, STS, startRecordingProxy } from "./helpers";
-import { clientFromSettings } from "../helpers/client";
 
 const WRONG_TOKEN = "wrong-sts-token-0042";
 const WRONG_SECRET = "wrong-secret-0042";
