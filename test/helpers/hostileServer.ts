@@ -91,7 +91,7 @@ function answer(
   timers: Set<NodeJS.Timeout>,
   dripMs: number,
   bomb: Buffer | undefined,
-): void {
+) {
   const json = (status: number, value: unknown) => {
     res.writeHead(status, { "content-type": "application/json" });
     res.end(JSON.stringify(value));
