@@ -20,14 +20,13 @@ import schema from "./schema.json";
 import type { SmartagClient } from "./smartag/client";
 import type { ValidationIssue } from "./smartag/errors";
 import type { ResolvedSettings } from "./smartag/options";
-import type { Redactor } from "./smartag/redact";
+import { Redactor } from "./smartag/redact";
 import { secret, unwrap } from "./values";
 
 type Lazy = {
   config: typeof import("./config");
   client: typeof import("./smartag/client");
   errors: typeof import("./smartag/errors");
-  redact: typeof import("./smartag/redact");
   functions: typeof import("./functions");
   resources: typeof import("./resources");
 };
@@ -37,7 +36,6 @@ function lazy(): Lazy {
     config: require("./config"),
     client: require("./smartag/client"),
     errors: require("./smartag/errors"),
-    redact: require("./smartag/redact"),
     functions: require("./functions"),
     resources: require("./resources"),
   };
@@ -65,7 +63,8 @@ export interface ServerOptions {
 export class SmartagProvider {
   private settings: ResolvedSettings | undefined;
   private client: SmartagClient | undefined;
-  private redactor: Redactor | undefined;
+  /** Field patterns until configured; then the client's, which knows its credentials. */
+  private redactor = new Redactor();
   private cancel = new AbortController();
   private engineAddress: string | undefined;
   private readonly env: NodeJS.ProcessEnv;
@@ -73,7 +72,17 @@ export class SmartagProvider {
 
   constructor(options: ServerOptions = {}) {
     this.env = options.env ?? process.env;
-    this.log = options.log ?? (() => {});
+    const log = options.log ?? (() => {});
+    this.log = (line) => log(this.clean(line));
+  }
+
+  /** The last pass over what leaves the plugin: every credential the client has used. */
+  private clean(text: string): string {
+    return this.redactor.redact(text);
+  }
+
+  private toFailure(i: ValidationIssue): providerPb.CheckFailure {
+    return toFailure({ property: this.clean(i.property), reason: this.clean(i.reason) });
   }
 
   /** The grpc-js handler table for ResourceProviderService. */
@@ -122,7 +131,7 @@ export class SmartagProvider {
   }
 
   private toStatus(e: unknown): Partial<grpc.StatusObject> {
-    const clean = (s: string) => (this.redactor ? this.redactor.redact(s) : s);
+    const clean = (s: string) => this.clean(s);
     if (e instanceof RpcError) return { code: e.code, details: clean(e.message) };
     const { SmartagError } = lazy().errors;
     if (SmartagError.isInstance(e)) {
@@ -173,7 +182,7 @@ export class SmartagProvider {
     });
     return new providerPb.CheckResponse()
       .setInputs(r.getNews() ?? new structPb.Struct())
-      .setFailuresList(issues.map(toFailure));
+      .setFailuresList(issues.map((i) => this.toFailure(i)));
   }
 
   private async diffConfig(r: providerPb.DiffRequest) {
@@ -218,7 +227,7 @@ export class SmartagProvider {
   }
 
   private setSettings(resolved: { settings?: ResolvedSettings; issues: ValidationIssue[] }) {
-    const { errors, redact, client } = lazy();
+    const { errors, client } = lazy();
     if (!resolved.settings) {
       const message = `smartag provider configuration is invalid:\n${resolved.issues
         .map((i) => `  - smartag:${i.property}: ${i.reason}`)
@@ -226,14 +235,14 @@ export class SmartagProvider {
       throw new errors.SmartagError(message, { code: "InvalidInput" });
     }
     this.settings = resolved.settings;
-    this.redactor = new redact.Redactor();
-    this.redactor.add(this.settings.secretKey, this.settings.securityToken);
     this.client = new client.SmartagClient(this.settings, {
       onEvent: (e) => {
         if (e.type === "retry")
           this.log(`retrying batch ${e.batch} after ${e.code} in ${e.delayMs} ms`);
       },
     });
+    // The client's redactor also learns the keys a credential chain hands out.
+    this.redactor = this.client.redactor;
   }
 
   /** The client; an engine that invokes before configuring gets the environment's settings. */
@@ -258,7 +267,10 @@ export class SmartagProvider {
     if (unknown) {
       // Only a preview sends unknowns; the answer cannot be known before the update.
       return new providerPb.InvokeResponse().setFailuresList([
-        toFailure({ property: "(args)", reason: "depend on values not known until the update" }),
+        this.toFailure({
+          property: "(args)",
+          reason: "depend on values not known until the update",
+        }),
       ]);
     }
     const outcome = await handler(this.clientOrDefault(), value as Record<string, unknown>, {
@@ -272,7 +284,9 @@ export class SmartagProvider {
             isMissing(value, f.property) ? { ...f, reason: `${f.reason}${PREVIEW_NOTE}` } : f,
           )
         : outcome.failures;
-      return new providerPb.InvokeResponse().setFailuresList(failures.map(toFailure));
+      return new providerPb.InvokeResponse().setFailuresList(
+        failures.map((f) => this.toFailure(f)),
+      );
     }
     // The engine leaves secrecy to a provider that accepts secrets: what is computed from a
     // secret argument is returned secret, field by field.
@@ -307,7 +321,7 @@ export class SmartagProvider {
     const failures = handler.check(this.clientOrDefault(), r.getNews()?.toJavaScript() ?? {});
     return new providerPb.CheckResponse()
       .setInputs(r.getNews() ?? new structPb.Struct())
-      .setFailuresList(failures.map(toFailure));
+      .setFailuresList(failures.map((f) => this.toFailure(f)));
   }
 
   private async diff(r: providerPb.DiffRequest) {

@@ -31,6 +31,8 @@ export interface HostileServer {
   url: string;
   /** The form parameters of every request received. */
   requests: URLSearchParams[];
+  /** Resolves once `n` requests have arrived in all. */
+  received(n: number): Promise<void>;
   /** Connections the server holds open now. */
   openConnections(): number;
   /** Resolves once no connection is open (immediately if none is). */
@@ -55,6 +57,7 @@ export async function startHostileServer(
     req.on("end", () => {
       const params = new URLSearchParams(body);
       requests.push(params);
+      server.emit("received");
       answer(behaviour, params, body, res, timers, options.dripMs ?? 100, bomb);
     });
   });
@@ -71,6 +74,9 @@ export async function startHostileServer(
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    received: async (n) => {
+      while (requests.length < n) await once(server, "received");
+    },
     openConnections: () => sockets.size,
     allClosed: async () => {
       if (sockets.size > 0) await once(server, "allClosed");
