@@ -22,6 +22,7 @@ import type { ValidationIssue } from "./smartag/errors";
 import type { ResolvedSettings } from "./smartag/options";
 import { Redactor } from "./smartag/redact";
 import { secret, unwrap } from "./values";
+import { encodeInvokeReturn } from "./wire";
 
 type Lazy = {
   config: typeof import("./config");
@@ -291,12 +292,11 @@ export class SmartagProvider {
     // The engine leaves secrecy to a provider that accepts secrets: what is computed from a
     // secret argument is returned secret, field by field.
     const result = outcome.result as unknown as Record<string, unknown>;
-    return new providerPb.InvokeResponse().setReturn(
-      toStruct(
-        anySecret
-          ? Object.fromEntries(Object.entries(result).map(([k, v]) => [k, secret(v)]))
-          : result,
-      ),
+    // Already the wire bytes: see wire.ts and `serve`'s serializer.
+    return encodeInvokeReturn(
+      anySecret
+        ? Object.fromEntries(Object.entries(result).map(([k, v]) => [k, secret(v)]))
+        : result,
     );
   }
 
@@ -469,7 +469,19 @@ export async function serve(
     "grpc.max_receive_message_length": 1 << 30,
     "grpc.max_send_message_length": 1 << 30,
   });
-  server.addService(providerGrpc.ResourceProviderService, provider.handlers());
+  // Invoke answers arrive already encoded (a Buffer); its failures still as a message.
+  const service = providerGrpc.ResourceProviderService;
+  server.addService(
+    {
+      ...service,
+      invoke: {
+        ...service.invoke,
+        responseSerialize: (v: providerPb.InvokeResponse | Buffer) =>
+          Buffer.isBuffer(v) ? v : Buffer.from(v.serializeBinary()),
+      },
+    },
+    provider.handlers(),
+  );
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(
       `127.0.0.1:${options.port ?? 0}`,

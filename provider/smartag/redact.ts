@@ -65,8 +65,12 @@ export function wireForms(value: string): string[] {
 
 /** Percent-encoding of the RPC signature scheme (RFC 3986). */
 export function rpcEncode(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
+  const encoded = encodeURIComponent(value);
+  // Most values hold none of these: skip the replace (signing calls this per parameter).
+  return RFC3986_EXTRA.test(encoded)
+    ? encoded.replace(RFC3986_EXTRA_ALL, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    : encoded;
 }
+
+const RFC3986_EXTRA = /[!'()*]/;
+const RFC3986_EXTRA_ALL = /[!'()*]/g;

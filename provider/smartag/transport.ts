@@ -92,15 +92,15 @@ export async function exchange(x: Exchange): Promise<unknown> {
   const { status, text } = await send(x, body);
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // The one place server text enters: a server may echo the request, signature and all.
+    json = redactDeep(JSON.parse(text), x.redactor, wireForms(signature));
   } catch {
+    // Not JSON (a gateway's HTML page), or nested deeper than the stack (not the API either).
     throw new SmartagResponseError(
       "the endpoint answered with a body that is not JSON (a gateway or proxy error page?)",
       { code: "InvalidResponse.NotJson", retryable: true },
     );
   }
-  // The one place server text enters: a server may echo the request, signature and all.
-  json = redactDeep(json, x.redactor, wireForms(signature));
   const o = (json ?? {}) as Record<string, unknown>;
   const requestId = typeof o.RequestId === "string" ? o.RequestId : undefined;
   if (typeof o.Code === "string" && !SUCCESS_CODES.has(o.Code)) throw apiError(o, status);
