@@ -67,8 +67,9 @@ export function signedBody(x: Exchange): { body: string; signature: string } {
     if (!Array.isArray(value)) add(all, key, value);
     else for (let i = 0; i < value.length; i++) add(all, `${key}.${i + 1}`, value[i]);
   }
+  // The default sort compares UTF-16 code units, as the gateway does.
   const canonical = Object.keys(all)
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort()
     .map((k) => `${rpcEncode(k)}=${rpcEncode(all[k] as string)}`)
     .join("&");
   const signature = createHmac("sha1", `${x.credentials.accessKeySecret}&`)
