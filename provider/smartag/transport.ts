@@ -89,6 +89,7 @@ function add(out: Record<string, string>, key: string, value: unknown): void {
  *   a `Cancelled` SmartagError when `signal` aborts.
  */
 export async function exchange(x: Exchange): Promise<unknown> {
+  if (x.signal?.aborted) throw cancelled();
   const { body, signature } = signedBody(x);
   const { status, text } = await send(x, body);
   let json: unknown;
@@ -185,8 +186,7 @@ function send(x: Exchange, body: string): Promise<{ status: number; text: string
         Math.max(1, Math.min(ms, left)),
       );
     };
-    const onAbort = () => finish(new SmartagError("the call was cancelled", { code: "Cancelled" }));
-    if (x.signal?.aborted) return onAbort();
+    const onAbort = () => finish(cancelled());
     x.signal?.addEventListener("abort", onAbort, { once: true });
 
     limit(x.connectTimeoutMs, "connecting to");
@@ -210,6 +210,8 @@ function send(x: Exchange, body: string): Promise<{ status: number; text: string
     req.end(body);
   });
 }
+
+const cancelled = () => new SmartagError("the call was cancelled", { code: "Cancelled" });
 
 function networkError(e: NodeJS.ErrnoException, endpoint: string, started: number): SmartagError {
   const code = typeof e?.code === "string" ? e.code : "ECONNRESET";
