@@ -27,8 +27,8 @@ export interface CallerFigures {
   emptyMs: number;
   /** Invoke median / direct median, 1,000 names, emulator without latency. */
   ratio1000: number;
-  /** CPU ms per 1,000-name call: the caller's, the plugin's, and the direct client's. */
-  cpu1000: { caller: number; plugin: number; direct: number };
+  /** CPU ms per 1,000-name call (the caller's, the plugin's, the direct client's); direct median. */
+  cpu1000: { caller: number; plugin: number; direct: number; directMs: number };
 }
 
 export interface PluginResult {
@@ -190,7 +190,7 @@ export async function plugin(
     ratioLatency: Number.NaN,
     emptyMs: Number.NaN,
     ratio1000: Number.NaN,
-    cpu1000: { caller: Number.NaN, plugin: Number.NaN, direct: Number.NaN },
+    cpu1000: { caller: Number.NaN, plugin: Number.NaN, direct: Number.NaN, directMs: Number.NaN },
   });
   const figures = { js: noFigures(), go: noFigures() };
   let directMs1 = Number.NaN;
@@ -263,7 +263,12 @@ export async function plugin(
         if (c.emulator === slow && c.names === 1) f.ratioLatency = r;
         else if (c.names === 1000) {
           f.ratio1000 = r;
-          f.cpu1000 = { caller: p.cpu.caller, plugin: p.cpu.plugin, direct: d.cpu.caller };
+          f.cpu1000 = {
+            caller: p.cpu.caller,
+            plugin: p.cpu.plugin,
+            direct: d.cpu.caller,
+            directMs: median(d.times),
+          };
         } else if (c.emulator === fast && c.names === 1) {
           f.ratio1 = r;
           f.addedMs1 = median(p.times) - median(d.times);
