@@ -7,7 +7,7 @@
  * CheckConfig unimplemented.
  *
  * Start-up cost matters (the engine starts a plugin per provider per run), so only gRPC and
- * the stubs load here; zod, the client and pop-core load on the first call that needs them.
+ * the stubs load here; zod and the client load on the first call that needs them.
  */
 import * as grpc from "@grpc/grpc-js";
 import * as pluginPb from "@pulumi/pulumi/proto/plugin_pb";
@@ -24,6 +24,7 @@ import * as structPb from "google-protobuf/google/protobuf/struct_pb";
 import type { ResourceHandler } from "./resources";
 import schema from "./schema.json";
 import { secret, unwrap } from "./values";
+import { encodeInvokeReturn } from "./wire";
 
 type Lazy = {
   config: typeof import("./config");
@@ -63,6 +64,8 @@ export interface ServerOptions {
 export class SmartagProvider {
   private settings: ResolvedSettings | undefined;
   private client: SmartagClient | undefined;
+  /** Field patterns until configured; then the client's, which knows its credentials. */
+  // Set with the client: before it there is no request, so nothing of ours to mask.
   private redactor: Redactor | undefined;
   private cancel = new AbortController();
   private engineAddress: string | undefined;
@@ -71,7 +74,17 @@ export class SmartagProvider {
 
   constructor(options: ServerOptions = {}) {
     this.env = options.env ?? process.env;
-    this.log = options.log ?? (() => {});
+    const log = options.log ?? (() => {});
+    this.log = (line) => log(this.clean(line));
+  }
+
+  /** The last pass over what leaves the plugin: every credential the client has used. */
+  private clean(text: string): string {
+    return this.redactor ? this.redactor.redact(text) : text;
+  }
+
+  private toFailure(i: ValidationIssue): providerPb.CheckFailure {
+    return toFailure({ property: this.clean(i.property), reason: this.clean(i.reason) });
   }
 
   /** The grpc-js handler table for ResourceProviderService. */
@@ -120,7 +133,7 @@ export class SmartagProvider {
   }
 
   private toStatus(e: unknown): Partial<grpc.StatusObject> {
-    const clean = (s: string) => (this.redactor ? this.redactor.redact(s) : s);
+    const clean = (s: string) => this.clean(s);
     if (e instanceof RpcError) return { code: e.code, details: clean(e.message) };
     const { SmartagError } = lazy().client;
     if (SmartagError.isInstance(e)) {
@@ -171,7 +184,7 @@ export class SmartagProvider {
     });
     return new providerPb.CheckResponse()
       .setInputs(r.getNews() ?? new structPb.Struct())
-      .setFailuresList(issues.map(toFailure));
+      .setFailuresList(issues.map((i) => this.toFailure(i)));
   }
 
   private async diffConfig(r: providerPb.DiffRequest) {
@@ -224,14 +237,14 @@ export class SmartagProvider {
       throw new client.SmartagError(message, { code: "InvalidInput" });
     }
     this.settings = resolved.settings;
-    this.redactor = new client.Redactor();
-    this.redactor.add(this.settings.secretKey, this.settings.securityToken);
     this.client = new client.SmartagClient(this.settings, {
       onEvent: (e) => {
         if (e.type === "retry")
           this.log(`retrying batch ${e.batch} after ${e.code} in ${e.delayMs} ms`);
       },
     });
+    // The client's redactor also learns the keys a credential chain hands out.
+    this.redactor = this.client.redactor;
   }
 
   /** The client; an engine that invokes before configuring gets the environment's settings. */
@@ -256,7 +269,10 @@ export class SmartagProvider {
     if (unknown) {
       // Only a preview sends unknowns; the answer cannot be known before the update.
       return new providerPb.InvokeResponse().setFailuresList([
-        toFailure({ property: "(args)", reason: "depend on values not known until the update" }),
+        this.toFailure({
+          property: "(args)",
+          reason: "depend on values not known until the update",
+        }),
       ]);
     }
     const outcome = await handler(this.clientOrDefault(), value as Record<string, unknown>, {
@@ -270,17 +286,18 @@ export class SmartagProvider {
             isMissing(value, f.property) ? { ...f, reason: `${f.reason}${PREVIEW_NOTE}` } : f,
           )
         : outcome.failures;
-      return new providerPb.InvokeResponse().setFailuresList(failures.map(toFailure));
+      return new providerPb.InvokeResponse().setFailuresList(
+        failures.map((f) => this.toFailure(f)),
+      );
     }
     // The engine leaves secrecy to a provider that accepts secrets: what is computed from a
     // secret argument is returned secret, field by field.
     const result = outcome.result as unknown as Record<string, unknown>;
-    return new providerPb.InvokeResponse().setReturn(
-      toStruct(
-        anySecret
-          ? Object.fromEntries(Object.entries(result).map(([k, v]) => [k, secret(v)]))
-          : result,
-      ),
+    // Already the wire bytes: see wire.ts and `serve`'s serializer.
+    return encodeInvokeReturn(
+      anySecret
+        ? Object.fromEntries(Object.entries(result).map(([k, v]) => [k, secret(v)]))
+        : result,
     );
   }
 
@@ -305,7 +322,7 @@ export class SmartagProvider {
     const failures = handler.check(this.clientOrDefault(), r.getNews()?.toJavaScript() ?? {});
     return new providerPb.CheckResponse()
       .setInputs(r.getNews() ?? new structPb.Struct())
-      .setFailuresList(failures.map(toFailure));
+      .setFailuresList(failures.map((f) => this.toFailure(f)));
   }
 
   private async diff(r: providerPb.DiffRequest) {
@@ -453,7 +470,19 @@ export async function serve(
     "grpc.max_receive_message_length": 1 << 30,
     "grpc.max_send_message_length": 1 << 30,
   });
-  server.addService(providerGrpc.ResourceProviderService, provider.handlers());
+  // Invoke answers arrive already encoded (a Buffer); its failures still as a message.
+  const service = providerGrpc.ResourceProviderService;
+  server.addService(
+    {
+      ...service,
+      invoke: {
+        ...service.invoke,
+        responseSerialize: (v: providerPb.InvokeResponse | Buffer) =>
+          Buffer.isBuffer(v) ? v : Buffer.from(v.serializeBinary()),
+      },
+    },
+    provider.handlers(),
+  );
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(
       `127.0.0.1:${options.port ?? 0}`,

@@ -174,7 +174,7 @@ export async function scale(
       `The 10,000-name answer takes ${kib(big.res.resultHeap)} of heap, ` +
         `${ratio(big.res.resultHeap / big.res.resultJsonBytes)} its JSON size. A heap snapshot ` +
         "shows why: each entry of `requestIds` is a V8 sliced string of its raw response body " +
-        "(pop-core's JSON parser cuts it out of the body text), so the answer keeps all " +
+        "(the JSON parser cut it out of the body text), so the answer keeps all " +
         `${int(big.res.requestsPerCall)} bodies alive (about 2.4 KiB per 50 names). Copying the ` +
         "id when the client stores it frees them (measured: about half the answer's heap).",
     );

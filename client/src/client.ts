@@ -2,28 +2,17 @@
  * The Smartag API client for DescribeUserOnlineClientStatistics. It knows nothing of Pulumi:
  * the provider plugin, the CLI, the benchmarks and the tests all use it directly.
  *
- * Built on pop-core's RPCClient, always with POST: with GET, pop-core puts AccessKeyId,
- * Signature and SecurityToken into the URL and copies that URL into its error messages.
+ * Requests are signed POSTs sent by transport.ts, which owns each request's deadline and size cap.
  */
-import RPCClient from "@alicloud/pop-core";
-import { CONNECT_TIMEOUT_OPTION, connectTimeoutAgent } from "./agent";
+import type * as http from "node:http";
 import { type CredentialsSource, credentialsSourceFor } from "./credentials";
 import {
-  SmartagApiError,
   SmartagError,
-  SmartagNetworkError,
   SmartagResponseError,
-  SmartagTimeoutError,
   SmartagValidationError,
   type ValidationIssue,
 } from "./errors";
-import {
-  endpointFor,
-  type ResolvedSettings,
-  resolveSettings,
-  type SettingsInput,
-  withEnvFallbacks,
-} from "./options";
+import { endpointFor, type ResolvedSettings } from "./options";
 import { RateLimiter } from "./rateLimiter";
 import { Redactor } from "./redact";
 import { Deadline, withRetry } from "./retry";
@@ -33,8 +22,9 @@ import {
   type StatisticsRequest,
   statisticsResponseSchema,
 } from "./schemas";
+import { agentFor, exchange } from "./transport";
 
-export const API_VERSION = "2018-03-13";
+export { API_VERSION } from "./transport";
 export const ACTION = "DescribeUserOnlineClientStatistics";
 
 /** Online clients of one client account. */
@@ -71,15 +61,16 @@ export interface ClientDeps {
 }
 
 export interface CallOptions {
-  /** Stops further attempts and batches; requests in flight finish on their own timeout. */
+  /** Ends the call: requests in flight are destroyed, no further attempt or batch starts. */
   signal?: AbortSignal;
 }
 
 export class SmartagClient {
   readonly settings: ResolvedSettings;
+  /** Knows every credential this client has used; the plugin's last pass uses it too. */
+  readonly redactor = new Redactor();
   private readonly credentials: CredentialsSource;
-  private readonly redactor = new Redactor();
-  private readonly rpcClients = new Map<string, RPCClient>();
+  private readonly agents = new Map<string, http.Agent>();
   private readonly deps: ClientDeps;
   private readonly limiter: RateLimiter;
   /** Answers of recent calls by their arguments; a pending call is shared, not repeated. */
@@ -91,19 +82,6 @@ export class SmartagClient {
     this.limiter = new RateLimiter(settings.maxRequestsPerSecond);
     this.credentials = deps.credentials ?? credentialsSourceFor(settings);
     this.redactor.add(settings.secretKey, settings.securityToken);
-  }
-
-  /**
-   * Builds a client from user-facing settings, with environment fallbacks.
-   * @throws SmartagValidationError naming every bad setting.
-   */
-  static fromSettings(
-    input: SettingsInput,
-    deps: ClientDeps & { env?: NodeJS.ProcessEnv } = {},
-  ): SmartagClient {
-    const { settings, issues } = resolveSettings(withEnvFallbacks(input, deps.env));
-    if (!settings) throw new SmartagValidationError(issues);
-    return new SmartagClient(settings, deps);
   }
 
   /**
@@ -260,19 +238,6 @@ export class SmartagClient {
     return parseBatch(json, names);
   }
 
-  /**
-   * Sends one request exactly as given: signed, retried and with errors mapped, but with no
-   * input checks and no response checks. For tests and diagnostics that need to see how the
-   * API answers input the client would refuse.
-   */
-  async callRaw(
-    regionId: string,
-    params: Record<string, unknown>,
-    options: CallOptions = {},
-  ): Promise<unknown> {
-    return this.send(regionId, params, 0, new Deadline(this.settings.deadlineMs), options.signal);
-  }
-
   private async send(
     regionId: string,
     params: Record<string, unknown>,
@@ -281,46 +246,39 @@ export class SmartagClient {
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
     const endpoint = endpointFor(this.settings, regionId);
-    const rpc = this.rpcFor(endpoint);
-    // pop-core sends `undefined` as the text "undefined"; absent means absent.
-    const defined = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined));
-    const names = Array.isArray(defined.UserNames) ? defined.UserNames.length : 0;
+    const agent = this.agents.get(endpoint) ?? agentFor(endpoint);
+    this.agents.set(endpoint, agent);
+    const names = Array.isArray(params.UserNames) ? params.UserNames.length : 0;
     const { onEvent } = this.deps;
+    const { connectTimeoutMs, readTimeoutMs, maxResponseBytes } = this.settings;
     return withRetry(
       async (attempt) => {
         // Waiting for the rate limiter uses part of the time left; a turn that would come
         // after the deadline is refused rather than spent on a request doomed to time out.
         await this.limiter.acquire(signal, deadline);
-        const left = Math.max(1, deadline.remaining());
+        const credentials = await this.credentials.getCredentials();
+        // Keys from a chain are only known once fetched: register them for redaction then.
+        this.redactor.add(credentials.accessKeySecret, credentials.securityToken);
         onEvent?.({ type: "request", regionId, batch, attempt, names });
         const started = Date.now();
-        try {
-          const connectMs = Math.min(this.settings.connectTimeoutMs, left);
-          const readMs = Math.min(this.settings.readTimeoutMs, left);
-          const answer = await rpc.request(ACTION, defined, {
-            method: "POST",
-            formatParams: false,
-            // httpx turns this into the socket's idle timeout for the whole exchange; the
-            // connect limit is the agent's (agent.ts) and the read limit httpx's response
-            // timer, so this is only a backstop that neither phase can reach.
-            connectTimeout: connectMs + readMs,
-            readTimeout: readMs,
-            beforeRequest: (o: Record<string, unknown>) => ({
-              ...o,
-              [CONNECT_TIMEOUT_OPTION]: connectMs,
-            }),
-          });
-          // Verbose mode (see rpcFor) adds the HTTP exchange, for its status.
-          const [body, entry] = answer as [unknown, PopCoreEntry];
-          const requestId = (body as { RequestId?: unknown })?.RequestId;
-          if (typeof requestId === "string") {
-            onEvent?.({ type: "response", batch, requestId, elapsedMs: Date.now() - started });
-          }
-          checkHttpStatus(entry?.response?.statusCode, requestId);
-          return body;
-        } catch (e) {
-          throw this.fromPopCore(e, endpoint, started);
+        const body = await exchange({
+          endpoint,
+          action: ACTION,
+          params,
+          credentials,
+          agent,
+          connectTimeoutMs,
+          readTimeoutMs,
+          totalMs: Math.max(1, deadline.remaining()),
+          maxResponseBytes,
+          redactor: this.redactor,
+          signal,
+        });
+        const requestId = (body as { RequestId?: unknown })?.RequestId;
+        if (typeof requestId === "string") {
+          onEvent?.({ type: "response", batch, requestId, elapsedMs: Date.now() - started });
         }
+        return body;
       },
       this.settings,
       deadline,
@@ -331,78 +289,6 @@ export class SmartagClient {
           onEvent?.({ type: "retry", batch, attempt, delayMs, code: error.code }),
       },
     );
-  }
-
-  private rpcFor(endpoint: string): RPCClient {
-    let rpc = this.rpcClients.get(endpoint);
-    if (!rpc) {
-      const { credentials, redactor } = this;
-      // pop-core's bundled typings predate its `credentialsProvider` option.
-      const config = {
-        endpoint,
-        apiVersion: API_VERSION,
-        opts: { agent: connectTimeoutAgent(endpoint) },
-        credentialsProvider: {
-          // Keys from a chain are only known once fetched: register them for redaction then.
-          async getCredentials() {
-            const c = await credentials.getCredentials();
-            redactor.add(c.accessKeySecret, c.securityToken);
-            return c;
-          },
-        },
-      };
-      // Verbose: answers come as [body, exchange], so the HTTP status is not lost.
-      rpc = new (RPCClient as unknown as new (c: unknown, verbose: boolean) => RPCClient)(
-        config,
-        true,
-      );
-      this.rpcClients.set(endpoint, rpc);
-    }
-    return rpc;
-  }
-
-  /**
-   * The boundary where pop-core's and httpx's errors enter our code. Everything past here is
-   * built from redacted text; the original error is not kept as a cause because its message,
-   * URL and request entry may hold credentials.
-   */
-  private fromPopCore(e: unknown, endpoint: string, started: number): SmartagError {
-    if (SmartagError.isInstance(e)) return e;
-    const err = (e ?? {}) as PopCoreError;
-    const message = this.redactor.redact(String(err.message ?? e));
-    const data = err.data;
-    if (data && typeof data.Code === "string") {
-      return apiError(data, err.entry?.response?.statusCode, (t) => this.redactor.redact(t));
-    }
-    if (e instanceof SyntaxError || err.name === "SyntaxError") {
-      // pop-core parses every body as JSON (with json-bigint, which throws a plain object
-      // named SyntaxError); a gateway's HTML error page lands here.
-      return new SmartagResponseError(
-        "the endpoint answered with a body that is not JSON (a gateway or proxy error page?)",
-        { code: "InvalidResponse.NotJson", retryable: true },
-      );
-    }
-    if (e instanceof TypeError && /\(reading 'Code'\)/.test(message)) {
-      // pop-core reads `Code` off the parsed body unchecked, so a body of JSON `null` lands here.
-      return new SmartagResponseError(
-        "the endpoint answered with JSON null instead of an object (a gateway or proxy in the way?)",
-        { code: "InvalidResponse.Shape", retryable: false },
-      );
-    }
-    const elapsed = Date.now() - started;
-    if (err.name === "RequestTimeoutError") {
-      const phase = /^ConnectTimeout/.test(message)
-        ? "connecting to"
-        : "waiting for an answer from";
-      return new SmartagTimeoutError(`timed out after ${elapsed} ms ${phase} ${endpoint}`);
-    }
-    if (typeof err.code === "string") {
-      return new SmartagNetworkError(
-        `network error ${err.code} after ${elapsed} ms talking to ${endpoint}`,
-        err.code,
-      );
-    }
-    return new SmartagError(`request failed: ${message}`, { code: "RequestFailed" });
   }
 }
 
@@ -416,64 +302,6 @@ interface CacheEntry {
   /** Callers waiting for the answer now. */
   waiters: number;
   settled: boolean;
-}
-
-/** What pop-core records of an HTTP exchange. */
-interface PopCoreEntry {
-  response?: { statusCode?: number };
-}
-
-/**
- * pop-core raises an error only for a body with an error `Code`; any other body passes
- * whatever the HTTP status. A proxy's or gateway's JSON error page (`503 {"message": …}`) would
- * then fail as a body of the wrong shape, which is not retried. So a status outside 2xx is an
- * error of its own here: retryable for 5xx and 429, as the API's own 5xx answers are.
- */
-function checkHttpStatus(status: number | undefined, requestId: unknown): void {
-  if (status === undefined || (status >= 200 && status < 300)) return;
-  const retryable = status >= 500 || status === 429;
-  throw new SmartagResponseError(
-    `the endpoint answered HTTP ${status} without an API error code (a gateway or proxy in the way?)`,
-    {
-      code: `InvalidResponse.Http${status}`,
-      retryable,
-      requestId: typeof requestId === "string" ? requestId : undefined,
-    },
-  );
-}
-
-interface PopCoreError {
-  name?: string;
-  message?: string;
-  code?: unknown;
-  data?: {
-    Code?: unknown;
-    Message?: unknown;
-    RequestId?: unknown;
-    HostId?: unknown;
-    Recommend?: unknown;
-  };
-  entry?: PopCoreEntry;
-}
-
-/**
- * The API's own words are not safe either: `SignatureDoesNotMatch` quotes the string it signed,
- * with the STS token in it. Every text field goes through the redactor.
- */
-function apiError(
-  data: NonNullable<PopCoreError["data"]>,
-  httpStatus: number | undefined,
-  redact: (text: string) => string,
-) {
-  const str = (v: unknown) => (typeof v === "string" ? redact(v) : undefined);
-  return new SmartagApiError({
-    code: data.Code as string,
-    apiMessage: str(data.Message) ?? "(no message)",
-    requestId: str(data.RequestId),
-    httpStatus,
-    hostId: str(data.HostId),
-    recommend: str(data.Recommend),
-  });
 }
 
 /** Checks one answer against what was asked: every name once, nothing else, counts sane. */
@@ -514,9 +342,7 @@ function parseBatch(
       { code: "InvalidResponse.Mismatch", retryable: false, requestId: parsed.data.RequestId },
     );
   }
-  // pop-core's JSON parser slices the id out of the body text; a slice keeps the whole body
-  // alive, so store a copy (measured: half the heap of a 10,000-name answer).
-  return { requestId: Buffer.from(parsed.data.RequestId, "utf8").toString("utf8"), counts };
+  return { requestId: parsed.data.RequestId, counts };
 }
 
 function listSome(names: string[]): string {

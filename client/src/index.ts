@@ -7,3 +7,4 @@ export * from "./options";
 export { Redactor, rpcEncode } from "./redact";
 export { backoffDelay, Deadline, type RetryPolicy, withRetry } from "./retry";
 export * from "./schemas";
+export { agentFor, type Exchange, exchange } from "./transport";

@@ -19,7 +19,7 @@ export const ENV_FALLBACKS = {
   allowInsecureHttp: ["SMARTAG_ALLOW_INSECURE_HTTP"],
 } as const satisfies Partial<Record<keyof SettingsInput, readonly string[]>>;
 
-/** Defaults chosen for a cloud API reached over the internet (pop-core's own 3 s is too short). */
+/** Defaults chosen for a cloud API reached over the internet. */
 export const DEFAULTS = {
   connectTimeoutMs: 5_000,
   readTimeoutMs: 10_000,
@@ -30,6 +30,8 @@ export const DEFAULTS = {
   concurrency: 4,
   maxRequestsPerSecond: 0,
   cacheTtlMs: 5_000,
+  /** An answer for 50 names is a few KB; anything near this is not the API talking. */
+  maxResponseBytes: 4 * 1024 * 1024,
 } as const;
 
 /** Pulumi config values arrive as strings; accept both "5000" and 5000. */
@@ -73,13 +75,12 @@ export const settingsSchema = z.object({
   concurrency: int(1, 64).optional(),
   maxRequestsPerSecond: int(0, 10_000).optional(),
   cacheTtlMs: int(0, 3_600_000).optional(),
+  maxResponseBytes: int(1024, 1024 * 1024 * 1024).optional(),
 });
 
 /** Settings as a user gives them (all optional; strings accepted for numbers and booleans). */
 export type SettingsInput = { [K in keyof z.input<typeof settingsSchema>]?: unknown };
 export const SETTING_KEYS = Object.keys(settingsSchema.shape) as (keyof SettingsInput)[];
-/** Keys whose values are credentials: never logged, always secret in Pulumi. */
-export const SECRET_SETTING_KEYS: ReadonlySet<string> = new Set(["secretKey", "securityToken"]);
 
 /** Settings after defaults and validation. */
 export interface ResolvedSettings {
@@ -102,6 +103,8 @@ export interface ResolvedSettings {
   maxRequestsPerSecond: number;
   /** How long an identical call's answer is reused, 0 to always ask the API. */
   cacheTtlMs: number;
+  /** Largest answer accepted from the endpoint, in bytes after decompression. */
+  maxResponseBytes: number;
 }
 
 /** Fills unset keys from the environment (first non-empty variable wins). */
@@ -191,6 +194,7 @@ export function resolveSettings(input: SettingsInput): {
       concurrency: s.concurrency ?? DEFAULTS.concurrency,
       maxRequestsPerSecond: s.maxRequestsPerSecond ?? DEFAULTS.maxRequestsPerSecond,
       cacheTtlMs: s.cacheTtlMs ?? DEFAULTS.cacheTtlMs,
+      maxResponseBytes: s.maxResponseBytes ?? DEFAULTS.maxResponseBytes,
     },
   };
 }

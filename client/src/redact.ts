@@ -1,7 +1,7 @@
 /**
  * Removes credentials from text that came from outside our control (library error messages,
- * URLs). Applied once, where pop-core's errors enter our code, so every later message, log
- * line and `cause` is built from clean text.
+ * URLs). Applied where the server's answers enter our code (transport.ts), and once more over
+ * what the plugin returns, so every message, log line and `cause` is built from clean text.
  */
 
 const MASK = "***";
@@ -25,6 +25,8 @@ const STRING_TO_SIGN = /(string to sign is:?)\s*\S+/gi;
 /** A redactor that knows the exact secret values in play as well as the field patterns. */
 export class Redactor {
   private readonly secrets: string[] = [];
+  /** Every wire form of every secret; most text holds none, and is passed over at once. */
+  private forms: string[] = [];
 
   /** Registers values that must never appear (empty and very short values are ignored). */
   add(...values: (string | undefined)[]): void {
@@ -32,23 +34,30 @@ export class Redactor {
       // A one- or two-character "secret" would mask half the message; real secrets are longer.
       if (v === undefined || v.length < 4 || this.secrets.includes(v)) continue;
       this.secrets.push(v);
+      this.forms.push(...wireForms(v));
     }
   }
 
-  redact(text: string): string {
-    let out = text.replace(STRING_TO_SIGN, "$1 [omitted]").replace(FIELD_PATTERN, `$1$2${MASK}`);
-    for (const s of this.secrets) {
-      for (const form of encodings(s)) out = out.split(form).join(MASK);
+  /** `extra`: {@link wireForms} of values secret for this text only (a request's signature). */
+  redact(text: string, extra: readonly string[] = []): string {
+    let out = text;
+    if (MAYBE_FIELD.test(out)) {
+      out = out.replace(STRING_TO_SIGN, "$1 [omitted]").replace(FIELD_PATTERN, `$1$2${MASK}`);
     }
+    for (const form of this.forms) if (out.includes(form)) out = out.split(form).join(MASK);
+    for (const form of extra) if (out.includes(form)) out = out.split(form).join(MASK);
     return out;
   }
 }
+
+/** A cheap first look for the patterns above. */
+const MAYBE_FIELD = /Signature|SecurityToken|AccessKey|string to sign/i;
 
 /**
  * The forms a value takes on the wire: raw, form/URL-encoded, RPC percent-encoded, and each
  * encoded twice (the string to sign encodes the already encoded parameters again).
  */
-function encodings(value: string): string[] {
+export function wireForms(value: string): string[] {
   const once = [encodeURIComponent(value), rpcEncode(value)];
   const forms = new Set([value, ...once, ...once.map(encodeURIComponent), ...once.map(rpcEncode)]);
   return [...forms];
@@ -56,8 +65,12 @@ function encodings(value: string): string[] {
 
 /** Percent-encoding of the RPC signature scheme (RFC 3986). */
 export function rpcEncode(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
+  const encoded = encodeURIComponent(value);
+  // Most values hold none of these: skip the replace (signing calls this per parameter).
+  return RFC3986_EXTRA.test(encoded)
+    ? encoded.replace(RFC3986_EXTRA_ALL, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    : encoded;
 }
+
+const RFC3986_EXTRA = /[!'()*]/;
+const RFC3986_EXTRA_ALL = /[!'()*]/g;

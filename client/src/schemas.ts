@@ -4,7 +4,7 @@
  * instead of turning into a wrong count.
  */
 import { z } from "zod";
-import { SmartagValidationError, type ValidationIssue } from "./errors";
+import type { ValidationIssue } from "./errors";
 
 /** The API answers at most this many names per call. */
 export const MAX_NAMES_PER_REQUEST = 50;
@@ -81,23 +81,10 @@ function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** Validates a request; throws one error that lists every problem. */
-export function parseStatisticsRequest(input: unknown): StatisticsRequest {
-  const issues = checkStatisticsRequest(input);
-  if (issues.length > 0) throw new SmartagValidationError(issues);
-  return input as StatisticsRequest;
-}
-
 /** Validates a request and returns the problems (empty when it is valid). */
 export function checkStatisticsRequest(input: unknown): ValidationIssue[] {
   const result = statisticsRequestSchema.safeParse(input);
   return result.success ? [] : toIssues(result.error);
-}
-
-/** Checks a region id on its own (provider config, CLI flags). */
-export function checkRegionId(value: unknown, property: string): ValidationIssue[] {
-  const result = regionId.safeParse(value);
-  return result.success ? [] : [{ property, reason: result.error.issues[0]?.message ?? "invalid" }];
 }
 
 const onlineCount = z.union([
@@ -125,5 +112,3 @@ export const statisticsResponseSchema = z.object({
     .optional()
     .default({ Statistics: [] }),
 });
-
-export type StatisticsResponse = z.infer<typeof statisticsResponseSchema>;

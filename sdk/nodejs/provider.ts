@@ -43,6 +43,7 @@ export class Provider extends pulumi.ProviderResource {
             resourceInputs["endpoint"] = (args?.endpoint) ?? utilities.getEnv("SMARTAG_ENDPOINT");
             resourceInputs["maxAttempts"] = pulumi.output((args?.maxAttempts) ?? 5).apply(JSON.stringify);
             resourceInputs["maxRequestsPerSecond"] = pulumi.output((args?.maxRequestsPerSecond) ?? 0).apply(JSON.stringify);
+            resourceInputs["maxResponseBytes"] = pulumi.output((args?.maxResponseBytes) ?? 4194304).apply(JSON.stringify);
             resourceInputs["profile"] = (args?.profile) ?? utilities.getEnv("ALIBABA_CLOUD_PROFILE", "ALICLOUD_PROFILE");
             resourceInputs["readTimeoutMs"] = pulumi.output((args?.readTimeoutMs) ?? 10000).apply(JSON.stringify);
             resourceInputs["region"] = (args?.region) ?? utilities.getEnv("ALIBABA_CLOUD_REGION", "ALICLOUD_REGION");
@@ -96,6 +97,10 @@ export interface ProviderArgs {
      * The most API requests this provider starts in any one second, so a large query stays under the account's rate limit instead of being throttled and retried. `0` means no limit.
      */
     maxRequestsPerSecond?: pulumi.Input<number | undefined>;
+    /**
+     * The largest answer accepted from the endpoint, in bytes after decompression (1024 to 1073741824). A larger answer fails the request with `InvalidResponse.TooLarge` as soon as it passes the limit, without reading the rest; an answer for 50 names is a few KB.
+     */
+    maxResponseBytes?: pulumi.Input<number | undefined>;
     /**
      * The name of a profile in the Alibaba Cloud CLI configuration (`~/.aliyun/config.json`) to take credentials from.
      */

@@ -6,13 +6,13 @@ import {
   type ClientEvent,
   type SettingsInput,
   SmartagApiError,
-  SmartagClient,
   SmartagDeadlineError,
   SmartagError,
   SmartagResponseError,
   SmartagValidationError,
 } from "@pulumi-smartag/client";
 import { loadDefaultFixture, type RunningEmulator, startEmulator } from "../../emulator";
+import { callRaw, clientFromSettings } from "../helpers/client";
 import { assertNoSecrets } from "../helpers/secrets";
 
 const KEY1 = { accessKey: "LTAI5tEmulatorKey01", secretKey: "emulator-secret-01" };
@@ -40,7 +40,7 @@ describe("SmartagClient against the emulator", () => {
   });
 
   const client = (extra: SettingsInput = {}, events?: ClientEvent[]) =>
-    SmartagClient.fromSettings(
+    clientFromSettings(
       {
         region: "cn-shanghai",
         endpoint: emulator.url,
@@ -124,7 +124,7 @@ describe("SmartagClient against the emulator", () => {
       fixture: { ...loadDefaultFixture(), onlineCountAsNumber: true },
     });
     try {
-      const result = await SmartagClient.fromSettings(
+      const result = await clientFromSettings(
         { region: "cn-hongkong", endpoint: numeric.url, ...KEY1 },
         { env: {} },
       ).describeUserOnlineClientStatistics({
@@ -186,7 +186,7 @@ describe("SmartagClient against the emulator", () => {
       ],
     ];
     for (const [params, code] of cases) {
-      await assert.rejects(c.callRaw("cn-shanghai", params), (e: unknown) => {
+      await assert.rejects(callRaw(c, "cn-shanghai", params), (e: unknown) => {
         assert.ok(e instanceof SmartagApiError, `${code}: ${String(e)}`);
         assert.equal(e.code, code);
         assert.equal(e.httpStatus, 400);
@@ -214,7 +214,7 @@ describe("SmartagClient against the emulator", () => {
       },
     );
     await assert.rejects(
-      SmartagClient.fromSettings(
+      clientFromSettings(
         { endpoint: emulator.url, ...KEY1 },
         { env: {} },
       ).describeUserOnlineClientStatistics({
@@ -472,7 +472,7 @@ describe("SmartagClient against the emulator", () => {
 
     it("takes the keys of a named profile from the credentials file", async () => {
       process.env.ALIBABA_CLOUD_CREDENTIALS_FILE = path.join(dir, "credentials");
-      const result = await SmartagClient.fromSettings(
+      const result = await clientFromSettings(
         { region: "cn-hongkong", endpoint: emulator.url, profile: "ci" },
         { env: {} },
       ).describeUserOnlineClientStatistics({ smartAgId: "sag-hk000001", userNames: ["dave-hk"] });
@@ -483,7 +483,7 @@ describe("SmartagClient against the emulator", () => {
     it("says how to provide credentials when there are none, before any request", async () => {
       process.env.ALIBABA_CLOUD_CREDENTIALS_FILE = path.join(dir, "missing");
       await assert.rejects(
-        SmartagClient.fromSettings(
+        clientFromSettings(
           { region: "cn-hongkong", endpoint: emulator.url },
           { env: {} },
         ).describeUserOnlineClientStatistics({ smartAgId: "sag-hk000001", userNames: ["dave-hk"] }),

@@ -2,16 +2,21 @@ import assert from "node:assert/strict";
 import {
   checkEndpoint,
   checkStatisticsRequest,
-  parseStatisticsRequest,
   resolveSettings,
   SmartagValidationError,
   withEnvFallbacks,
 } from "@pulumi-smartag/client";
 
+/** How the client turns the problems of a request into one error. */
+function checkOrThrow(input: unknown): void {
+  const issues = checkStatisticsRequest(input);
+  if (issues.length > 0) throw new SmartagValidationError(issues);
+}
+
 describe("request validation", () => {
   it("accepts a well-formed request", () => {
     const req = { regionId: "cn-shanghai", smartAgId: "sag-demo0001", userNames: ["doctest"] };
-    assert.deepEqual(parseStatisticsRequest(req), req);
+    assert.deepEqual(checkStatisticsRequest(req), []);
   });
 
   it("accepts every character class the create-user API allows", () => {
@@ -84,7 +89,7 @@ describe("request validation", () => {
 
   it("throws one error whose message lists every problem", () => {
     assert.throws(
-      () => parseStatisticsRequest({ smartAgId: "nope", userNames: ["x"] }),
+      () => checkOrThrow({ smartAgId: "nope", userNames: ["x"] }),
       (e: unknown) => {
         assert.ok(e instanceof SmartagValidationError);
         assert.equal(e.code, "InvalidInput");
@@ -100,7 +105,7 @@ describe("request validation", () => {
   it("lists at most 20 problems in the message but keeps them all on the error", () => {
     const names = Array.from({ length: 30 }, () => "bad");
     try {
-      parseStatisticsRequest({ smartAgId: "sag-a1", userNames: names });
+      checkOrThrow({ smartAgId: "sag-a1", userNames: names });
       assert.fail("expected a validation error");
     } catch (e) {
       assert.ok(e instanceof SmartagValidationError);

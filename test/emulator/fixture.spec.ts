@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { SmartagClient } from "@pulumi-smartag/client";
 import {
   defaultFixturePath,
   FixtureError,
@@ -11,6 +10,7 @@ import {
   parseFixture,
   startEmulator,
 } from "../../emulator";
+import { clientFromSettings } from "../helpers/client";
 
 const minimal = {
   accessKeys: [{ id: "LTAI5tEmulatorKey01", secret: "emulator-secret-01" }],
@@ -114,7 +114,7 @@ describe("emulator fixture", () => {
   it("answers from a new fixture at the same address, and keeps the old one when the new is bad", async () => {
     const emu = await startEmulator({ fixture: minimal });
     try {
-      const client = SmartagClient.fromSettings(
+      const client = clientFromSettings(
         {
           region: "cn-shanghai",
           endpoint: emu.url,

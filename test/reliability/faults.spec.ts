@@ -11,11 +11,11 @@ import assert from "node:assert/strict";
 import {
   type ClientEvent,
   type SettingsInput,
-  SmartagClient,
   SmartagError,
   type UserOnlineClientStatistics,
 } from "@pulumi-smartag/client";
 import { type RunningEmulator, startEmulator } from "../../emulator";
+import { clientFromSettings } from "../helpers/client";
 import {
   type BigFixture,
   bigFixture,
@@ -72,7 +72,7 @@ describe("reliability: 1,000 names under injected faults", () => {
       if (requests % 8 === 0) emulator.setFaults({ ...BASE_FAULTS, latencyMs: SLOW_MS });
       if (requests % 8 === 2) emulator.setFaults({ ...BASE_FAULTS, latencyMs: 0 });
     };
-    return SmartagClient.fromSettings(
+    return clientFromSettings(
       {
         region: RELIABILITY_REGION,
         endpoint: emulator.url,
@@ -177,7 +177,7 @@ describe("reliability: the total deadline", () => {
   afterEach(() => emulator.setFaults({}));
 
   const client = (extra: SettingsInput) =>
-    SmartagClient.fromSettings(
+    clientFromSettings(
       {
         region: RELIABILITY_REGION,
         endpoint: emulator.url,

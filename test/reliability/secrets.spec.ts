@@ -11,12 +11,7 @@ import { once } from "node:events";
 import { type AddressInfo, createServer } from "node:net";
 import type * as grpc from "@grpc/grpc-js";
 import * as providerPb from "@pulumi/pulumi/proto/provider_pb";
-import {
-  type ClientEvent,
-  type SettingsInput,
-  SmartagClient,
-  SmartagError,
-} from "@pulumi-smartag/client";
+import { type ClientEvent, type SettingsInput, SmartagError } from "@pulumi-smartag/client";
 import {
   type Faults,
   loadDefaultFixture,
@@ -25,6 +20,7 @@ import {
 } from "../../emulator";
 import { secret } from "../../provider/values";
 import { baseEnv, ensureBuilt, runCli } from "../cli/helpers";
+import { clientFromSettings } from "../helpers/client";
 import { type RunningPlugin, startPlugin, struct } from "../helpers/plugin";
 import { assertNoSecrets } from "../helpers/secrets";
 import { noHang, type RecordingProxy, SECRETS, STS, startRecordingProxy } from "./helpers";
@@ -72,7 +68,7 @@ describe("reliability: no credential in any error, log line or response", () => 
   it("keeps client errors and events clean under every fault and every credential mistake", async () => {
     const events: ClientEvent[] = [];
     const call = async (what: string, settings: SettingsInput, smartAgId = "sag-demo0001") => {
-      const client = SmartagClient.fromSettings(
+      const client = clientFromSettings(
         {
           region: "cn-shanghai",
           endpoint: proxy.url,

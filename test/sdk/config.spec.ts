@@ -64,6 +64,7 @@ describe("config", () => {
       "smartag:concurrency": "2",
       "smartag:maxRequestsPerSecond": "20",
       "smartag:cacheTtlMs": "0",
+      "smartag:maxResponseBytes": "65536",
     });
     assert.deepEqual(
       { ...smartag.config },
@@ -84,6 +85,7 @@ describe("config", () => {
         concurrency: 2,
         maxRequestsPerSecond: 20,
         cacheTtlMs: 0,
+        maxResponseBytes: 65536,
       },
     );
   });

@@ -56,6 +56,9 @@ func NewProvider(ctx *pulumi.Context,
 	if args.MaxRequestsPerSecond == nil {
 		args.MaxRequestsPerSecond = pulumi.IntPtr(0)
 	}
+	if args.MaxResponseBytes == nil {
+		args.MaxResponseBytes = pulumi.IntPtr(4194304)
+	}
 	if args.Profile == nil {
 		if d := internal.GetEnvOrDefault(nil, nil, "ALIBABA_CLOUD_PROFILE", "ALICLOUD_PROFILE"); d != nil {
 			args.Profile = pulumi.StringPtr(d.(string))
@@ -119,6 +122,8 @@ type providerArgs struct {
 	MaxAttempts *int `pulumi:"maxAttempts"`
 	// The most API requests this provider starts in any one second, so a large query stays under the account's rate limit instead of being throttled and retried. `0` means no limit.
 	MaxRequestsPerSecond *int `pulumi:"maxRequestsPerSecond"`
+	// The largest answer accepted from the endpoint, in bytes after decompression (1024 to 1073741824). A larger answer fails the request with `InvalidResponse.TooLarge` as soon as it passes the limit, without reading the rest; an answer for 50 names is a few KB.
+	MaxResponseBytes *int `pulumi:"maxResponseBytes"`
 	// The name of a profile in the Alibaba Cloud CLI configuration (`~/.aliyun/config.json`) to take credentials from.
 	Profile *string `pulumi:"profile"`
 	// How long to wait for a response once connected, in milliseconds.
@@ -155,6 +160,8 @@ type ProviderArgs struct {
 	MaxAttempts pulumi.IntPtrInput
 	// The most API requests this provider starts in any one second, so a large query stays under the account's rate limit instead of being throttled and retried. `0` means no limit.
 	MaxRequestsPerSecond pulumi.IntPtrInput
+	// The largest answer accepted from the endpoint, in bytes after decompression (1024 to 1073741824). A larger answer fails the request with `InvalidResponse.TooLarge` as soon as it passes the limit, without reading the rest; an answer for 50 names is a few KB.
+	MaxResponseBytes pulumi.IntPtrInput
 	// The name of a profile in the Alibaba Cloud CLI configuration (`~/.aliyun/config.json`) to take credentials from.
 	Profile pulumi.StringPtrInput
 	// How long to wait for a response once connected, in milliseconds.

@@ -107,6 +107,17 @@ Object.defineProperty(exports, "maxRequestsPerSecond", {
 });
 
 /**
+ * The largest answer accepted from the endpoint, in bytes after decompression (1024 to 1073741824). A larger answer fails the request with `InvalidResponse.TooLarge` as soon as it passes the limit, without reading the rest; an answer for 50 names is a few KB.
+ */
+export declare const maxResponseBytes: number;
+Object.defineProperty(exports, "maxResponseBytes", {
+    get() {
+        return __config.getObject<number>("maxResponseBytes") ?? 4194304;
+    },
+    enumerable: true,
+});
+
+/**
  * The name of a profile in the Alibaba Cloud CLI configuration (`~/.aliyun/config.json`) to take credentials from.
  */
 export declare const profile: string | undefined;

@@ -28,6 +28,7 @@ class ProviderArgs:
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
                  max_requests_per_second: pulumi.Input[Optional[_builtins.int]] = None,
+                 max_response_bytes: pulumi.Input[Optional[_builtins.int]] = None,
                  profile: pulumi.Input[Optional[_builtins.str]] = None,
                  read_timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
@@ -47,6 +48,7 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.str] endpoint: The API endpoint to call instead of the regional one, e.g. `http://127.0.0.1:8080` for the local emulator or `https://smartag.cn-shanghai.aliyuncs.com`.
         :param pulumi.Input[_builtins.int] max_attempts: Attempts per request, including the first. Only transient errors are retried: throttling, `ServiceUnavailable`, `InternalError`, HTTP 5xx, connection resets, timeouts and non-JSON gateway pages.
         :param pulumi.Input[_builtins.int] max_requests_per_second: The most API requests this provider starts in any one second, so a large query stays under the account's rate limit instead of being throttled and retried. `0` means no limit.
+        :param pulumi.Input[_builtins.int] max_response_bytes: The largest answer accepted from the endpoint, in bytes after decompression (1024 to 1073741824). A larger answer fails the request with `InvalidResponse.TooLarge` as soon as it passes the limit, without reading the rest; an answer for 50 names is a few KB.
         :param pulumi.Input[_builtins.str] profile: The name of a profile in the Alibaba Cloud CLI configuration (`~/.aliyun/config.json`) to take credentials from.
         :param pulumi.Input[_builtins.int] read_timeout_ms: How long to wait for a response once connected, in milliseconds.
         :param pulumi.Input[_builtins.str] region: The Alibaba Cloud region of the SAG APP instance, e.g. `cn-shanghai`. Used as the `regionId` of every call that does not name one, and to pick the regional endpoint `smartag.<region>.aliyuncs.com`.
@@ -91,6 +93,10 @@ class ProviderArgs:
             max_requests_per_second = 0
         if max_requests_per_second is not None:
             pulumi.set(__self__, "max_requests_per_second", max_requests_per_second)
+        if max_response_bytes is None:
+            max_response_bytes = 4194304
+        if max_response_bytes is not None:
+            pulumi.set(__self__, "max_response_bytes", max_response_bytes)
         if profile is None:
             profile = _utilities.get_env('ALIBABA_CLOUD_PROFILE', 'ALICLOUD_PROFILE')
         if profile is not None:
@@ -229,6 +235,18 @@ class ProviderArgs:
         pulumi.set(self, "max_requests_per_second", value)
 
     @_builtins.property
+    @pulumi.getter(name="maxResponseBytes")
+    def max_response_bytes(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        The largest answer accepted from the endpoint, in bytes after decompression (1024 to 1073741824). A larger answer fails the request with `InvalidResponse.TooLarge` as soon as it passes the limit, without reading the rest; an answer for 50 names is a few KB.
+        """
+        return pulumi.get(self, "max_response_bytes")
+
+    @max_response_bytes.setter
+    def max_response_bytes(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "max_response_bytes", value)
+
+    @_builtins.property
     @pulumi.getter
     def profile(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -328,6 +346,7 @@ class Provider(pulumi.ProviderResource):
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
                  max_requests_per_second: pulumi.Input[Optional[_builtins.int]] = None,
+                 max_response_bytes: pulumi.Input[Optional[_builtins.int]] = None,
                  profile: pulumi.Input[Optional[_builtins.str]] = None,
                  read_timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
@@ -350,6 +369,7 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.str] endpoint: The API endpoint to call instead of the regional one, e.g. `http://127.0.0.1:8080` for the local emulator or `https://smartag.cn-shanghai.aliyuncs.com`.
         :param pulumi.Input[_builtins.int] max_attempts: Attempts per request, including the first. Only transient errors are retried: throttling, `ServiceUnavailable`, `InternalError`, HTTP 5xx, connection resets, timeouts and non-JSON gateway pages.
         :param pulumi.Input[_builtins.int] max_requests_per_second: The most API requests this provider starts in any one second, so a large query stays under the account's rate limit instead of being throttled and retried. `0` means no limit.
+        :param pulumi.Input[_builtins.int] max_response_bytes: The largest answer accepted from the endpoint, in bytes after decompression (1024 to 1073741824). A larger answer fails the request with `InvalidResponse.TooLarge` as soon as it passes the limit, without reading the rest; an answer for 50 names is a few KB.
         :param pulumi.Input[_builtins.str] profile: The name of a profile in the Alibaba Cloud CLI configuration (`~/.aliyun/config.json`) to take credentials from.
         :param pulumi.Input[_builtins.int] read_timeout_ms: How long to wait for a response once connected, in milliseconds.
         :param pulumi.Input[_builtins.str] region: The Alibaba Cloud region of the SAG APP instance, e.g. `cn-shanghai`. Used as the `regionId` of every call that does not name one, and to pick the regional endpoint `smartag.<region>.aliyuncs.com`.
@@ -391,6 +411,7 @@ class Provider(pulumi.ProviderResource):
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
                  max_requests_per_second: pulumi.Input[Optional[_builtins.int]] = None,
+                 max_response_bytes: pulumi.Input[Optional[_builtins.int]] = None,
                  profile: pulumi.Input[Optional[_builtins.str]] = None,
                  read_timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
@@ -434,6 +455,9 @@ class Provider(pulumi.ProviderResource):
             if max_requests_per_second is None:
                 max_requests_per_second = 0
             __props__.__dict__["max_requests_per_second"] = pulumi.Output.from_input(max_requests_per_second).apply(pulumi.runtime.to_json) if max_requests_per_second is not None else None
+            if max_response_bytes is None:
+                max_response_bytes = 4194304
+            __props__.__dict__["max_response_bytes"] = pulumi.Output.from_input(max_response_bytes).apply(pulumi.runtime.to_json) if max_response_bytes is not None else None
             if profile is None:
                 profile = _utilities.get_env('ALIBABA_CLOUD_PROFILE', 'ALICLOUD_PROFILE')
             __props__.__dict__["profile"] = profile

@@ -116,6 +116,17 @@ func GetMaxRequestsPerSecond(ctx *pulumi.Context) int {
 	return value
 }
 
+// The largest answer accepted from the endpoint, in bytes after decompression (1024 to 1073741824). A larger answer fails the request with `InvalidResponse.TooLarge` as soon as it passes the limit, without reading the rest; an answer for 50 names is a few KB.
+func GetMaxResponseBytes(ctx *pulumi.Context) int {
+	v, err := config.TryInt(ctx, "smartag:maxResponseBytes")
+	if err == nil {
+		return v
+	}
+	var value int
+	value = 4194304
+	return value
+}
+
 // The name of a profile in the Alibaba Cloud CLI configuration (`~/.aliyun/config.json`) to take credentials from.
 func GetProfile(ctx *pulumi.Context) string {
 	v, err := config.Try(ctx, "smartag:profile")

@@ -59,6 +59,11 @@ maxRequestsPerSecond: int
 The most API requests this provider starts in any one second, so a large query stays under the account's rate limit instead of being throttled and retried. `0` means no limit.
 """
 
+maxResponseBytes: int
+"""
+The largest answer accepted from the endpoint, in bytes after decompression (1024 to 1073741824). A larger answer fails the request with `InvalidResponse.TooLarge` as soon as it passes the limit, without reading the rest; an answer for 50 names is a few KB.
+"""
+
 profile: Optional[str]
 """
 The name of a profile in the Alibaba Cloud CLI configuration (`~/.aliyun/config.json`) to take credentials from.

@@ -84,6 +84,13 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get_int('maxRequestsPerSecond') or 0
 
     @_builtins.property
+    def max_response_bytes(self) -> int:
+        """
+        The largest answer accepted from the endpoint, in bytes after decompression (1024 to 1073741824). A larger answer fails the request with `InvalidResponse.TooLarge` as soon as it passes the limit, without reading the rest; an answer for 50 names is a few KB.
+        """
+        return __config__.get_int('maxResponseBytes') or 4194304
+
+    @_builtins.property
     def profile(self) -> Optional[str]:
         """
         The name of a profile in the Alibaba Cloud CLI configuration (`~/.aliyun/config.json`) to take credentials from.
