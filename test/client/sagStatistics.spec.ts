@@ -5,33 +5,11 @@ import {
   SmartagApiError,
   SmartagValidationError,
 } from "@pulumi-smartag/client";
-import {
-  type Fixture,
-  loadDefaultFixture,
-  type RunningEmulator,
-  startEmulator,
-} from "../../emulator";
+import { type RunningEmulator, startEmulator } from "../../emulator";
 import { clientFromSettings } from "../helpers/client";
+import { fixtureWithManyInstances, manyCount, manyIds } from "../helpers/manyInstances";
 
 const KEY1 = { accessKey: "LTAI5tEmulatorKey01", secretKey: "emulator-secret-01" };
-
-/** sag-many001..sag-many120 in cn-shanghai; instance i has users online summing to i % 7. */
-const manyIds = (n: number) =>
-  Array.from({ length: n }, (_, i) => `sag-many${String(i + 1).padStart(3, "0")}`);
-const manyCount = (id: string) => Number(id.slice(8)) % 7;
-
-function fixtureWithMany(): Fixture {
-  const fixture = loadDefaultFixture();
-  const shanghai = fixture.regions["cn-shanghai"] ?? {};
-  for (const id of manyIds(120)) {
-    const n = manyCount(id);
-    // Two users per instance, so the count is a sum and not one user's value.
-    shanghai[id] = {
-      users: { "first-user": Math.floor(n / 2), "second-user": n - Math.floor(n / 2) },
-    };
-  }
-  return { ...fixture, regions: { ...fixture.regions, "cn-shanghai": shanghai } };
-}
 
 const idsSent = (params: Record<string, string>) =>
   Object.keys(params)
@@ -42,7 +20,7 @@ const idsSent = (params: Record<string, string>) =>
 describe("SmartagClient.describeSagOnlineClientStatistics against the emulator", () => {
   let emulator: RunningEmulator;
   before(async () => {
-    emulator = await startEmulator({ fixture: fixtureWithMany() });
+    emulator = await startEmulator({ fixture: fixtureWithManyInstances() });
   });
   after(async () => emulator.close());
   beforeEach(() => {
