@@ -148,16 +148,19 @@ export interface DescribeRegionsBody {
   Regions: { Region: Array<{ RegionId: string; LocalName: string; RegionEndpoint: string }> };
 }
 
-/** The fixture's regions with their public endpoints; names in Chinese unless asked otherwise. */
+/**
+ * The fixture's regions with their public endpoints; names in Chinese unless asked otherwise
+ * (the emulator knows no Japanese names, so `ja` gets the English ones).
+ */
 export function describeRegions(
   params: Params,
   directory: Directory,
   requestId: string,
 ): DescribeRegionsBody {
   const language = params.AcceptLanguage ?? "zh-CN";
-  if (language !== "zh-CN" && language !== "en-US") {
+  if (!["zh-CN", "en-US", "ja"].includes(language)) {
     throw errors.invalidParameter(
-      `The specified parameter AcceptLanguage is not valid: ${JSON.stringify(clip(language))}; use zh-CN or en-US.`,
+      `The specified parameter AcceptLanguage is not valid: ${JSON.stringify(clip(language))}; use zh-CN, en-US or ja.`,
     );
   }
   return {
@@ -167,7 +170,7 @@ export function describeRegions(
         const names = REGION_NAMES[id];
         return {
           RegionId: id,
-          LocalName: names ? (language === "en-US" ? names.en : names.zh) : id,
+          LocalName: names ? (language === "zh-CN" ? names.zh : names.en) : id,
           RegionEndpoint: `smartag.${id}.aliyuncs.com`,
         };
       }),

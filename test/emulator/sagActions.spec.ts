@@ -132,17 +132,19 @@ describe("emulator DescribeSagOnlineClientStatistics and DescribeRegions", () =>
       ]);
     });
 
-    it("names regions in English for AcceptLanguage en-US, and by id when it knows no name", async () => {
+    it("names regions in English for AcceptLanguage en-US (and ja), and by id when it knows no name", async () => {
       const fixture = loadDefaultFixture();
       const other = await startEmulator({
         fixture: { ...fixture, regions: { ...fixture.regions, "xx-test-1": {} } },
       });
       try {
-        const reply = await callV2(other.url, "DescribeRegions", { AcceptLanguage: "en-US" });
-        assert.deepEqual(
-          (regions(reply) as { LocalName: string }[]).map((r) => r.LocalName),
-          ["China (Shanghai)", "China (Hong Kong)", "xx-test-1"],
-        );
+        for (const AcceptLanguage of ["en-US", "ja"]) {
+          const reply = await callV2(other.url, "DescribeRegions", { AcceptLanguage });
+          assert.deepEqual(
+            (regions(reply) as { LocalName: string }[]).map((r) => r.LocalName),
+            ["China (Shanghai)", "China (Hong Kong)", "xx-test-1"],
+          );
+        }
       } finally {
         await other.close();
       }
