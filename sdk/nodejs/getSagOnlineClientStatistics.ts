@@ -22,7 +22,7 @@ import * as utilities from "./utilities";
  *     smartAgIds: ["sag-demo0001", "sag-big0001"],
  * });
  *
- * export const totalOnline = online.totalOnlineCount;
+ * export const instancesOnline = online.totalOnlineCount;
  * export const perInstance = online.statistics;
  *
  * online.totalOnlineCount.apply((total) => {
@@ -91,7 +91,7 @@ export interface GetSagOnlineClientStatisticsResult {
  *     smartAgIds: ["sag-demo0001", "sag-big0001"],
  * });
  *
- * export const totalOnline = online.totalOnlineCount;
+ * export const instancesOnline = online.totalOnlineCount;
  * export const perInstance = online.statistics;
  *
  * online.totalOnlineCount.apply((total) => {

@@ -106,7 +106,7 @@ def get_sag_online_client_statistics(region_id: Optional[_builtins.str] = None,
         smart_ag_ids=["sag-demo0001", "sag-big0001"],
     )
 
-    pulumi.export("totalOnline", online.total_online_count)
+    pulumi.export("instancesOnline", online.total_online_count)
     pulumi.export("perInstance", online.statistics)
     ```
 
@@ -144,7 +144,7 @@ def get_sag_online_client_statistics_output(region_id: pulumi.Input[Optional[Opt
         smart_ag_ids=["sag-demo0001", "sag-big0001"],
     )
 
-    pulumi.export("totalOnline", online.total_online_count)
+    pulumi.export("instancesOnline", online.total_online_count)
     pulumi.export("perInstance", online.statistics)
     ```
 
