@@ -429,6 +429,12 @@ function parseBatch<T extends { RequestId: string }>(
     typeof (json as { RequestId?: unknown })?.RequestId === "string"
       ? (json as { RequestId: string }).RequestId
       : undefined;
+  if (json === null) {
+    throw new SmartagResponseError(
+      "the endpoint answered with JSON null instead of an object (a gateway or proxy in the way?)",
+      { code: "InvalidResponse.Shape", retryable: false },
+    );
+  }
   if (!parsed.success) {
     const where = parsed.error.issues.map((i) => i.path.join(".") || "(body)").join(", ");
     throw new SmartagResponseError(
