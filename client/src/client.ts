@@ -148,11 +148,22 @@ export class SmartagClient {
     // change what was asked, or leave a name without its count.
     request = { ...request, userNames: [...request.userNames] };
     const regionId = (request.regionId ?? this.settings.region) as string;
+    const key = JSON.stringify([ACTION, regionId, request.smartAgId, request.userNames]);
+    return this.shared(key, options, (o) => this.query(regionId, request, o));
+  }
+
+  /**
+   * Runs `call`, or joins the same call (by `key`) made within the cache TTL. The same function
+   * is often invoked twice in one program (a gate and an export); the second call reuses the
+   * first answer instead of asking the API again. Each caller gets its own copy.
+   */
+  private async shared<T>(
+    key: string,
+    options: CallOptions,
+    call: (options: CallOptions) => Promise<T>,
+  ): Promise<T> {
     const ttl = this.settings.cacheTtlMs;
-    if (ttl <= 0) return this.query(regionId, request, options);
-    // The same function is often invoked twice in one program (a gate and an export); within
-    // a short TTL the second call reuses the first answer instead of asking the API again.
-    const key = JSON.stringify([regionId, request.smartAgId, request.userNames]);
+    if (ttl <= 0) return call(options);
     const now = Date.now();
     for (const [k, v] of this.cache) if (now - v.at >= ttl) this.cache.delete(k);
     let entry = this.cache.get(key);
@@ -160,7 +171,7 @@ export class SmartagClient {
       // A shared call belongs to no one caller: it has its own signal, aborted only when every
       // caller waiting for it has given up (see waitFor).
       const controller = new AbortController();
-      const answer = this.query(regionId, request, { ...options, signal: controller.signal });
+      const answer: Promise<unknown> = call({ ...options, signal: controller.signal });
       const stored: CacheEntry = { key, at: now, answer, controller, waiters: 0, settled: false };
       answer.then(
         () => {
@@ -174,7 +185,7 @@ export class SmartagClient {
       this.cache.set(key, stored);
       entry = stored;
     }
-    return structuredClone(await this.waitFor(entry, options.signal));
+    return structuredClone((await this.waitFor(entry, options.signal)) as T);
   }
 
   /** Removes a cache entry, unless a newer one has taken its key. */
@@ -187,10 +198,7 @@ export class SmartagClient {
    * once and the call goes on for them; the last one to leave cancels the call itself and, like
    * an unshared call, returns only once its requests have settled.
    */
-  private async waitFor(
-    entry: CacheEntry,
-    signal: AbortSignal | undefined,
-  ): Promise<UserOnlineClientStatistics> {
+  private async waitFor(entry: CacheEntry, signal: AbortSignal | undefined): Promise<unknown> {
     if (entry.settled) return entry.answer;
     entry.waiters++;
     if (!signal) {
@@ -261,6 +269,15 @@ export class SmartagClient {
     if (issues.length > 0) throw new SmartagValidationError(issues);
     const smartAgIds = [...request.smartAgIds];
     const regionId = (request.regionId ?? this.settings.region) as string;
+    const key = JSON.stringify([SAG_ACTION, regionId, smartAgIds]);
+    return this.shared(key, options, (o) => this.querySags(regionId, smartAgIds, o));
+  }
+
+  private async querySags(
+    regionId: string,
+    smartAgIds: string[],
+    options: CallOptions,
+  ): Promise<SagOnlineClientStatistics> {
     const { requestIds, counts } = await this.inBatches(smartAgIds, options, (ids, at) =>
       this.sagBatch(regionId, ids, at),
     );
@@ -387,7 +404,7 @@ export class SmartagClient {
 interface CacheEntry {
   key: string;
   at: number;
-  answer: Promise<UserOnlineClientStatistics>;
+  answer: Promise<unknown>;
   /** Aborts the shared call; used when its last waiting caller is cancelled. */
   controller: AbortController;
   /** Callers waiting for the answer now. */

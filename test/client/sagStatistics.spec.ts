@@ -140,6 +140,27 @@ describe("SmartagClient.describeSagOnlineClientStatistics against the emulator",
     assert.ok(emulator.requests.length > 3, "some requests were retried");
   });
 
+  it("shares an identical call within the cache TTL, apart from the per-user read", async () => {
+    const cached = client({ cacheTtlMs: 60_000 });
+    const args = { smartAgIds: ["sag-demo0001"] };
+    const [a, b] = await Promise.all([
+      cached.describeSagOnlineClientStatistics(args),
+      cached.describeSagOnlineClientStatistics(args),
+    ]);
+    assert.deepEqual(a, b);
+    a.statistics[0] = { smartAgId: "sag-mutated1", onlineCount: 99 };
+    const c = await cached.describeSagOnlineClientStatistics(args);
+    assert.deepEqual(c.statistics, [{ smartAgId: "sag-demo0001", onlineCount: 8 }]);
+    await cached.describeUserOnlineClientStatistics({
+      smartAgId: "sag-demo0001",
+      userNames: ["doctest"],
+    });
+    assert.deepEqual(
+      emulator.requests.map((r) => r.action),
+      [SAG_ACTION, "DescribeUserOnlineClientStatistics"],
+    );
+  });
+
   it("rejects bad input before any request, naming every field and rule", async () => {
     const cases: [unknown, { property: string; reason: string }[]][] = [
       [
