@@ -3,6 +3,8 @@ import type { Fixture } from "./fixture";
 
 export const API_VERSION = "2018-03-13";
 export const MAX_USER_NAMES = 50;
+/** DescribeSagOnlineClientStatistics takes up to 50 instance ids. */
+export const MAX_SAG_IDS = 50;
 export const USER_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_@.-]{6,32}$/;
 
 /**
@@ -109,9 +111,9 @@ export function describeSagOnlineClientStatistics(
   if (region === undefined || region === "") throw errors.missingParameter("RegionId");
   const ids = listOf(params, "SmartAGIds");
   if (ids.length === 0) throw errors.missingParameter("SmartAGIds");
-  if (ids.length > MAX_USER_NAMES) {
+  if (ids.length > MAX_SAG_IDS) {
     throw errors.invalidParameter(
-      `SmartAGIds accepts at most ${MAX_USER_NAMES} ids per call; got ${ids.length}.`,
+      `SmartAGIds accepts at most ${MAX_SAG_IDS} ids per call; got ${ids.length}.`,
     );
   }
   const instances = directory.regions.get(region);
