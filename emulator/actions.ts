@@ -1,8 +1,10 @@
-import { errors } from "./errors";
+import { clip, errors } from "./errors";
 import type { Fixture } from "./fixture";
 
 export const API_VERSION = "2018-03-13";
 export const MAX_USER_NAMES = 50;
+/** DescribeSagOnlineClientStatistics takes up to 50 instance ids. */
+export const MAX_SAG_IDS = 50;
 export const USER_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_@.-]{6,32}$/;
 
 /**
@@ -29,24 +31,23 @@ export function buildDirectory(fixture: Fixture): Directory {
 type Params = Readonly<Record<string, string>>;
 
 /**
- * Collects UserNames.1..N in index order. Gaps and odd indexes are refused: they mean
- * the caller's flattening is broken, and the real API would silently drop names.
+ * Collects `<list>.1..N` (UserNames, SmartAGIds) in index order. Gaps and odd indexes are
+ * refused: they mean the caller's flattening is broken, and the real API would drop items.
  */
-export function userNamesOf(params: Params): string[] {
+export function listOf(params: Params, list: string): string[] {
   const byIndex = new Map<number, string>();
   for (const [key, value] of Object.entries(params)) {
-    const m = /^UserNames\.(.*)$/.exec(key);
-    if (!m) continue;
-    const index = m[1] ?? "";
+    if (!key.startsWith(`${list}.`)) continue;
+    const index = key.slice(list.length + 1);
     if (!/^[1-9]\d{0,5}$/.test(index)) {
-      throw errors.invalidParameter(`The parameter ${key} is not valid: use UserNames.1..N.`);
+      throw errors.invalidParameter(`The parameter ${key} is not valid: use ${list}.1..N.`);
     }
     byIndex.set(Number(index), value);
   }
   for (let i = 1; i <= byIndex.size; i++) {
     if (!byIndex.has(i)) {
       throw errors.invalidParameter(
-        `UserNames.N must be numbered from 1 without gaps; UserNames.${i} is missing.`,
+        `${list}.N must be numbered from 1 without gaps; ${list}.${i} is missing.`,
       );
     }
   }
@@ -72,7 +73,7 @@ export function describeUserOnlineClientStatistics(
   if (region === undefined || region === "") throw errors.missingParameter("RegionId");
   const instanceId = params.SmartAGId;
   if (instanceId === undefined || instanceId === "") throw errors.instanceIdEmpty();
-  const names = userNamesOf(params);
+  const names = listOf(params, "UserNames");
   if (names.length === 0 || names.some((n) => n === "")) throw errors.userNameEmpty();
   if (names.length > MAX_USER_NAMES) {
     throw errors.invalidParameter(
@@ -95,10 +96,96 @@ export function describeUserOnlineClientStatistics(
   };
 }
 
+export interface DescribeSagOnlineClientStatisticsBody {
+  RequestId: string;
+  SagStatistics: { Statistics: Array<{ SmartAGId: string; OnlineCount: string | number }> };
+}
+
+/** An instance's count is the sum over its users; an id not in the region is InvalidId.SMARTAG. */
+export function describeSagOnlineClientStatistics(
+  params: Params,
+  directory: Directory,
+  requestId: string,
+): DescribeSagOnlineClientStatisticsBody {
+  const region = params.RegionId;
+  if (region === undefined || region === "") throw errors.missingParameter("RegionId");
+  const ids = listOf(params, "SmartAGIds");
+  if (ids.length === 0) throw errors.missingParameter("SmartAGIds");
+  if (ids.length > MAX_SAG_IDS) {
+    throw errors.invalidParameter(
+      `SmartAGIds accepts at most ${MAX_SAG_IDS} ids per call; got ${ids.length}.`,
+    );
+  }
+  const instances = directory.regions.get(region);
+  const asNumber = directory.onlineCountAsNumber;
+  return {
+    RequestId: requestId,
+    SagStatistics: {
+      Statistics: ids.map((id) => {
+        const users = instances?.get(id);
+        if (users === undefined) throw errors.unknownSmartAgId();
+        let count = 0;
+        for (const n of users.values()) count += n;
+        return { SmartAGId: id, OnlineCount: asNumber ? count : String(count) };
+      }),
+    },
+  };
+}
+
+/** Published names of Smartag's regions; a fixture region not listed is named by its id. */
+const REGION_NAMES: Readonly<Record<string, { en: string; zh: string }>> = {
+  "cn-shanghai": { en: "China (Shanghai)", zh: "华东2（上海）" },
+  "cn-hangzhou": { en: "China (Hangzhou)", zh: "华东1（杭州）" },
+  "cn-hongkong": { en: "China (Hong Kong)", zh: "中国香港" },
+  "cn-shanghai-finance-1": { en: "China East 2 Finance", zh: "华东2 金融云" },
+  "ap-southeast-1": { en: "Singapore", zh: "新加坡" },
+  "ap-southeast-3": { en: "Malaysia (Kuala Lumpur)", zh: "马来西亚（吉隆坡）" },
+  "ap-southeast-5": { en: "Indonesia (Jakarta)", zh: "印度尼西亚（雅加达）" },
+  "ap-northeast-1": { en: "Japan (Tokyo)", zh: "日本（东京）" },
+  "eu-central-1": { en: "Germany (Frankfurt)", zh: "德国（法兰克福）" },
+};
+
+export interface DescribeRegionsBody {
+  RequestId: string;
+  Regions: { Region: Array<{ RegionId: string; LocalName: string; RegionEndpoint: string }> };
+}
+
+/**
+ * The fixture's regions with their public endpoints; names in Chinese unless asked otherwise
+ * (the emulator knows no Japanese names, so `ja` gets the English ones).
+ */
+export function describeRegions(
+  params: Params,
+  directory: Directory,
+  requestId: string,
+): DescribeRegionsBody {
+  const language = params.AcceptLanguage ?? "zh-CN";
+  if (!["zh-CN", "en-US", "ja"].includes(language)) {
+    throw errors.invalidParameter(
+      `The specified parameter AcceptLanguage is not valid: ${JSON.stringify(clip(language))}; use zh-CN, en-US or ja.`,
+    );
+  }
+  return {
+    RequestId: requestId,
+    Regions: {
+      Region: [...directory.regions.keys()].map((id) => {
+        const names = REGION_NAMES[id];
+        return {
+          RegionId: id,
+          LocalName: names ? (language === "zh-CN" ? names.zh : names.en) : id,
+          RegionEndpoint: `smartag.${id}.aliyuncs.com`,
+        };
+      }),
+    },
+  };
+}
+
 export type ActionHandler = (params: Params, directory: Directory, requestId: string) => object;
 
 const actions = new Map<string, ActionHandler>([
   ["DescribeUserOnlineClientStatistics", describeUserOnlineClientStatistics],
+  ["DescribeSagOnlineClientStatistics", describeSagOnlineClientStatistics],
+  ["DescribeRegions", describeRegions],
 ]);
 
 /** Action before Version: an unknown action is the more useful thing to report. */

@@ -134,6 +134,12 @@ export const errors = {
     new ApiError(400, "SAG.InstanceIdEmpty", "You must specify the SAG instance ID."),
   instanceNotFound: () =>
     new ApiError(400, "SAG.InstanceNoFound", "The specified SAG instance does not exist."),
+  unknownSmartAgId: () =>
+    new ApiError(
+      400,
+      "InvalidId.SMARTAG",
+      "The specified smart access gateway instance ID does not exist.",
+    ),
   userNameEmpty: () => new ApiError(400, "ClientUser.NameEmpty", "You must specify UserName."),
   userNameInvalid: (value: string) =>
     new ApiError(

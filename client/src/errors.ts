@@ -74,6 +74,8 @@ export function formatIssues(issues: readonly ValidationIssue[]): string {
 export interface ApiErrorFields {
   code: string;
   apiMessage: string;
+  /** What the error concerns when the API does not say, e.g. `smartAgId sag-x`; shown before the RequestId. */
+  about?: string | undefined;
   requestId?: string | undefined;
   httpStatus?: number | undefined;
   hostId?: string | undefined;
@@ -85,6 +87,7 @@ export class SmartagApiError extends SmartagError {
   override readonly name = "SmartagApiError";
   /** The API's own message, unchanged. */
   readonly apiMessage: string;
+  readonly about: string | undefined;
   readonly httpStatus: number | undefined;
   readonly hostId: string | undefined;
   /** The troubleshooting link the API sent. */
@@ -95,6 +98,7 @@ export class SmartagApiError extends SmartagError {
   constructor(fields: ApiErrorFields) {
     const hint = hintFor(fields.code);
     const parts = [`${fields.code}: ${fields.apiMessage}`];
+    if (fields.about) parts.push(`(${fields.about})`);
     if (fields.requestId) parts.push(`(RequestId: ${fields.requestId})`);
     let message = parts.join(" ");
     if (hint) message += `\nhint: ${hint}`;
@@ -104,6 +108,7 @@ export class SmartagApiError extends SmartagError {
       retryable: isRetryableApiError(fields.code, fields.httpStatus),
     });
     this.apiMessage = fields.apiMessage;
+    this.about = fields.about;
     this.httpStatus = fields.httpStatus;
     this.hostId = fields.hostId;
     this.recommend = fields.recommend;
@@ -210,6 +215,8 @@ const HINTS: Readonly<Record<string, string>> = {
   "SAG.InstanceIdEmpty": "set smartAgId to the ID of the SAG APP instance (e.g. sag-xxxxxxxx).",
   "SAG.InstanceNoFound":
     "check smartAgId and regionId: the instance must exist in that region and be visible to these credentials (Smart Access Gateway console, or DescribeSmartAccessGateways).",
+  "InvalidId.SMARTAG":
+    "check smartAgIds and regionId: each instance must exist in that region and be visible to these credentials.",
   "InvalidAccessKeyId.NotFound":
     "the AccessKey ID is unknown: check accessKey / ALIBABA_CLOUD_ACCESS_KEY_ID, and that the key is enabled.",
   SignatureDoesNotMatch:

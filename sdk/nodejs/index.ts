@@ -6,6 +6,11 @@ import * as utilities from "./utilities";
 
 // Export members:
 export * from "./assertions";
+export { GetSagOnlineClientStatisticsArgs, GetSagOnlineClientStatisticsResult, GetSagOnlineClientStatisticsOutputArgs } from "./getSagOnlineClientStatistics";
+export const getSagOnlineClientStatistics: typeof import("./getSagOnlineClientStatistics").getSagOnlineClientStatistics = null as any;
+export const getSagOnlineClientStatisticsOutput: typeof import("./getSagOnlineClientStatistics").getSagOnlineClientStatisticsOutput = null as any;
+utilities.lazyLoad(exports, ["getSagOnlineClientStatistics","getSagOnlineClientStatisticsOutput"], () => require("./getSagOnlineClientStatistics"));
+
 export { GetUserOnlineClientStatisticsArgs, GetUserOnlineClientStatisticsResult, GetUserOnlineClientStatisticsOutputArgs } from "./getUserOnlineClientStatistics";
 export const getUserOnlineClientStatistics: typeof import("./getUserOnlineClientStatistics").getUserOnlineClientStatistics = null as any;
 export const getUserOnlineClientStatisticsOutput: typeof import("./getUserOnlineClientStatistics").getUserOnlineClientStatisticsOutput = null as any;

@@ -20,6 +20,9 @@ STS_KEY = {
 }
 # More than two batches of 50, with a spread of counts (0 is a known account that is offline).
 USERS = {f"conform-user-{i:03d}": (i * 7) % 5 for i in range(1, 131)}
+# More instances than one DescribeSagOnlineClientStatistics call takes; each has two accounts.
+SAG_COUNTS = {f"sag-conf{i:03d}": i % 6 for i in range(1, 61)}
+OTHER_REGION = "cn-hongkong"
 # A watchdog against a hang, not a timing assertion.
 STARTUP_LIMIT_S = 60
 
@@ -34,7 +37,16 @@ def endpoint(tmp_path_factory):
         json.dumps(
             {
                 "accessKeys": [KEY, STS_KEY],
-                "regions": {REGION: {INSTANCE: {"users": USERS}}},
+                "regions": {
+                    REGION: {
+                        INSTANCE: {"users": USERS},
+                        **{
+                            sag: {"users": {"conform-a01": n // 2, "conform-b01": n - n // 2}}
+                            for sag, n in SAG_COUNTS.items()
+                        },
+                    },
+                    OTHER_REGION: {},
+                },
             }
         )
     )

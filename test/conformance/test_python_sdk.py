@@ -14,7 +14,7 @@ from alibabacloud_tea_openapi import models as openapi
 from alibabacloud_tea_openapi.exceptions import ClientException
 from darabonba.runtime import ExtendsParameters, RuntimeOptions
 
-from conftest import INSTANCE, KEY, REGION, STS_KEY, USERS
+from conftest import INSTANCE, KEY, OTHER_REGION, REGION, SAG_COUNTS, STS_KEY, USERS
 
 BATCH = 50
 REQUEST_ID = re.compile(r"^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$")
@@ -135,3 +135,56 @@ def test_reused_nonce(endpoint, mode):
     sdk = client(endpoint, mode)
     assert describe(sdk, ["conform-user-001"], runtime=runtime).status_code == 200
     expect_error(lambda: describe(sdk, ["conform-user-001"], runtime=runtime), "SignatureNonceUsed")
+
+
+def describe_sag(sdk: Client, ids, region=REGION):
+    request = models.DescribeSagOnlineClientStatisticsRequest(region_id=region, smart_agids=ids)
+    return sdk.describe_sag_online_client_statistics_with_options(request, RuntimeOptions())
+
+
+def test_instance_counts_in_batches_of_50(endpoint, mode):
+    sdk = client(endpoint, mode)
+    ids = list(SAG_COUNTS)
+    assert len(ids) > BATCH
+    seen = {}
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        reply = describe_sag(sdk, batch)
+        stats = reply.body.sag_statistics.statistics
+        assert [s.smart_agid for s in stats] == batch
+        assert all(isinstance(s.online_count, str) for s in stats)
+        seen.update({s.smart_agid: int(s.online_count) for s in stats})
+        assert REQUEST_ID.match(reply.body.request_id)
+    assert seen == SAG_COUNTS
+
+
+def test_instance_count_sums_its_accounts(endpoint, mode):
+    reply = describe_sag(client(endpoint, mode), [INSTANCE])
+    [only] = reply.body.sag_statistics.statistics
+    assert (only.smart_agid, only.online_count) == (INSTANCE, str(sum(USERS.values())))
+
+
+@pytest.mark.parametrize(
+    "ids, region",
+    [(["sag-conf001", "sag-nosuch001"], REGION), ([INSTANCE], OTHER_REGION)],
+    ids=["unknown-id", "other-region"],
+)
+def test_unknown_instance_id(endpoint, mode, ids, region):
+    sdk = client(endpoint, mode)
+    err = expect_error(lambda: describe_sag(sdk, ids, region), "InvalidId.SMARTAG")
+    assert "does not exist" in err.message
+
+
+def test_regions_with_endpoints(endpoint, mode):
+    sdk = client(endpoint, mode)
+    reply = sdk.describe_regions_with_options(
+        models.DescribeRegionsRequest(accept_language="en-US"), RuntimeOptions()
+    )
+    regions = [
+        (r.region_id, r.local_name, r.region_endpoint) for r in reply.body.regions.region
+    ]
+    assert regions == [
+        (REGION, "China (Shanghai)", f"smartag.{REGION}.aliyuncs.com"),
+        (OTHER_REGION, "China (Hong Kong)", f"smartag.{OTHER_REGION}.aliyuncs.com"),
+    ]
+    assert REQUEST_ID.match(reply.body.request_id)

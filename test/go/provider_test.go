@@ -226,3 +226,57 @@ func bigInstance(t *testing.T, n int) ([]string, []any, float64) {
 	}
 	return names, stats, total
 }
+
+func TestInstanceTotalsThroughAnExplicitProvider(t *testing.T) {
+	t.Parallel()
+	stack := newExplicitStack(t, func(ctx *pulumi.Context) error {
+		p, err := explicitProvider(ctx)
+		if err != nil {
+			return err
+		}
+		online := smartag.GetSagOnlineClientStatisticsOutput(ctx, smartag.GetSagOnlineClientStatisticsOutputArgs{
+			SmartAgIds: pulumi.ToStringArray([]string{"sag-big0001", "sag-demo0001", "sag-big0001"}),
+		}, pulumi.Provider(p))
+		ctx.Export("statistics", online.Statistics())
+		ctx.Export("total", online.TotalOnlineCount())
+		return nil
+	})
+	up, err := stack.Up(testContext(t))
+	if err != nil {
+		t.Fatalf("up: %v", err)
+	}
+	// The default fixture: sag-big0001's users sum to 225, sag-demo0001's to 8.
+	want := []any{
+		map[string]any{"smartAgId": "sag-big0001", "onlineCount": 225.0},
+		map[string]any{"smartAgId": "sag-demo0001", "onlineCount": 8.0},
+		map[string]any{"smartAgId": "sag-big0001", "onlineCount": 225.0},
+	}
+	if got := up.Outputs["statistics"].Value; !reflect.DeepEqual(got, want) {
+		t.Errorf("statistics = %v, want %v", got, want)
+	}
+	if got := up.Outputs["total"].Value; got != 233.0 {
+		t.Errorf("total = %v, want 233 (a repeated id counts once)", got)
+	}
+	assertNoSecretInState(t, stack)
+}
+
+func TestUnknownInstanceFailsNamingIt(t *testing.T) {
+	t.Parallel()
+	stack := newExplicitStack(t, func(ctx *pulumi.Context) error {
+		p, err := explicitProvider(ctx)
+		if err != nil {
+			return err
+		}
+		online := smartag.GetSagOnlineClientStatisticsOutput(ctx, smartag.GetSagOnlineClientStatisticsOutputArgs{
+			SmartAgIds: pulumi.ToStringArray([]string{"sag-demo0001", "sag-nosuch01"}),
+		}, pulumi.Provider(p))
+		ctx.Export("total", online.TotalOnlineCount())
+		return nil
+	})
+	text := upFails(t, stack)
+	want := `InvalidId\.SMARTAG: The specified smart access gateway instance ID does not exist\. \(smartAgId sag-nosuch01\) \(RequestId: [0-9A-F-]{36}\)`
+	if !regexp.MustCompile(want).MatchString(text) {
+		t.Errorf("the error does not name the unknown id with its code and RequestId:\n%s", text)
+	}
+	assertNoSecretInState(t, stack)
+}

@@ -157,13 +157,15 @@ def test_the_schemas_python_examples_run(new_stack, endpoint):
     docs = [f["description"] for f in schema["functions"].values()]
     docs += [r["description"] for r in schema["resources"].values()]
     examples = [code for doc in docs for code in re.findall(r"```python\n(.*?)```", doc, re.S)]
-    assert len(examples) == 2
+    assert len(examples) == 3
 
     stack = new_stack("docs", lambda: [exec(code, {}) for code in examples])
     configure_default_provider(stack, endpoint)
     try:
         up = stack.up(on_output=lambda _: None)
         assert up.outputs["totalOnline"].value == 2
+        # sag-demo0001 and sag-big0001, every account of each.
+        assert up.outputs["instancesOnline"].value == 8 + 225
     finally:
         stack.destroy(on_output=lambda _: None)
 

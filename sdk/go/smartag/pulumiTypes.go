@@ -13,6 +13,59 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+// Online clients of one SAG APP instance.
+type SagStatistic struct {
+	// The number of clients connected through the instance, over all its client accounts.
+	OnlineCount int `pulumi:"onlineCount"`
+	// The ID of the SAG APP instance.
+	SmartAgId string `pulumi:"smartAgId"`
+}
+
+// Online clients of one SAG APP instance.
+type SagStatisticOutput struct{ *pulumi.OutputState }
+
+func (SagStatisticOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*SagStatistic)(nil)).Elem()
+}
+
+func (o SagStatisticOutput) ToSagStatisticOutput() SagStatisticOutput {
+	return o
+}
+
+func (o SagStatisticOutput) ToSagStatisticOutputWithContext(ctx context.Context) SagStatisticOutput {
+	return o
+}
+
+// The number of clients connected through the instance, over all its client accounts.
+func (o SagStatisticOutput) OnlineCount() pulumi.IntOutput {
+	return o.ApplyT(func(v SagStatistic) int { return v.OnlineCount }).(pulumi.IntOutput)
+}
+
+// The ID of the SAG APP instance.
+func (o SagStatisticOutput) SmartAgId() pulumi.StringOutput {
+	return o.ApplyT(func(v SagStatistic) string { return v.SmartAgId }).(pulumi.StringOutput)
+}
+
+type SagStatisticArrayOutput struct{ *pulumi.OutputState }
+
+func (SagStatisticArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]SagStatistic)(nil)).Elem()
+}
+
+func (o SagStatisticArrayOutput) ToSagStatisticArrayOutput() SagStatisticArrayOutput {
+	return o
+}
+
+func (o SagStatisticArrayOutput) ToSagStatisticArrayOutputWithContext(ctx context.Context) SagStatisticArrayOutput {
+	return o
+}
+
+func (o SagStatisticArrayOutput) Index(i pulumi.IntInput) SagStatisticOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) SagStatistic {
+		return vs[0].([]SagStatistic)[vs[1].(int)]
+	}).(SagStatisticOutput)
+}
+
 // How many clients of one client account are online through the SAG APP instance.
 type UserStatistic struct {
 	// The number of clients of this account that are connected to Alibaba Cloud right now; 0 when none are, or when the account is unknown.
@@ -125,6 +178,8 @@ func (o UserStatisticArrayOutput) Index(i pulumi.IntInput) UserStatisticOutput {
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*UserStatisticInput)(nil)).Elem(), UserStatisticArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*UserStatisticArrayInput)(nil)).Elem(), UserStatisticArray{})
+	pulumi.RegisterOutputType(SagStatisticOutput{})
+	pulumi.RegisterOutputType(SagStatisticArrayOutput{})
 	pulumi.RegisterOutputType(UserStatisticOutput{})
 	pulumi.RegisterOutputType(UserStatisticArrayOutput{})
 }

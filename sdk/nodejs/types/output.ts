@@ -6,6 +6,20 @@ import * as inputs from "../types/input";
 import * as outputs from "../types/output";
 
 /**
+ * Online clients of one SAG APP instance.
+ */
+export interface SagStatistic {
+    /**
+     * The number of clients connected through the instance, over all its client accounts.
+     */
+    onlineCount: number;
+    /**
+     * The ID of the SAG APP instance.
+     */
+    smartAgId: string;
+}
+
+/**
  * How many clients of one client account are online through the SAG APP instance.
  */
 export interface UserStatistic {

@@ -15,8 +15,43 @@ else:
 from . import _utilities
 
 __all__ = [
+    'SagStatistic',
     'UserStatistic',
 ]
+
+@pulumi.output_type
+class SagStatistic(dict):
+    """
+    Online clients of one SAG APP instance.
+    """
+    def __init__(__self__, *,
+                 online_count: _builtins.int,
+                 smart_ag_id: _builtins.str):
+        """
+        Online clients of one SAG APP instance.
+
+        :param _builtins.int online_count: The number of clients connected through the instance, over all its client accounts.
+        :param _builtins.str smart_ag_id: The ID of the SAG APP instance.
+        """
+        pulumi.set(__self__, "online_count", online_count)
+        pulumi.set(__self__, "smart_ag_id", smart_ag_id)
+
+    @_builtins.property
+    @pulumi.getter(name="onlineCount")
+    def online_count(self) -> _builtins.int:
+        """
+        The number of clients connected through the instance, over all its client accounts.
+        """
+        return pulumi.get(self, "online_count")
+
+    @_builtins.property
+    @pulumi.getter(name="smartAgId")
+    def smart_ag_id(self) -> _builtins.str:
+        """
+        The ID of the SAG APP instance.
+        """
+        return pulumi.get(self, "smart_ag_id")
+
 
 @pulumi.output_type
 class UserStatistic(dict):
