@@ -4,7 +4,7 @@
  * so Node finds @pulumi/pulumi, pulumi-smartag and @pulumi-smartag/client in its node_modules.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -62,6 +62,9 @@ export async function previewProject(
   const remove = () => {
     rmSync(dir, { recursive: true, force: true });
     rmSync(home, { recursive: true, force: true });
+    try {
+      rmdirSync(parent); // only once the last project is gone
+    } catch {}
   };
   writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${name}\nruntime: nodejs\n`);
   writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name, main: "index.js" }));
