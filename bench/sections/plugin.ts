@@ -1,6 +1,6 @@
 /**
- * 2. Plugin: a warm gRPC Invoke against a direct client call, the plugin's cold start, what
- * its imports cost, and its memory once warm.
+ * 2. Plugin: a warm gRPC Invoke against a direct client call, and its memory once warm (its
+ * start-up is section 6).
  *
  * Two callers invoke the plugin: a Go program (bench/goinvoke), calling as the Pulumi engine
  * (Go) does, and the bench process itself through grpc-js. The aim is judged by the Go caller:
@@ -11,8 +11,8 @@ import { performance } from "node:perf_hooks";
 import { ourClient } from "../lib/client";
 import { ACCESS_KEY, INSTANCE, REGION, SECRET_KEY, userNames } from "../lib/fixture";
 import { buildGoCaller, GoCaller } from "../lib/goCaller";
-import { PluginClient, spawnPlugin } from "../lib/plugin";
-import { allThreadsCpuMs, cpuMs, type EmulatorProcess, procStatus, runNode } from "../lib/proc";
+import { PluginClient } from "../lib/plugin";
+import { allThreadsCpuMs, cpuMs, type EmulatorProcess, procStatus } from "../lib/proc";
 import type { Report } from "../lib/report";
 import { median, mib, ms, percentile, ratio } from "../lib/stats";
 
@@ -39,10 +39,6 @@ export interface PluginResult {
   /** Why the Go rows were skipped. */
   goSkipped: string | undefined;
   directMs1: number;
-  coldStartMedian: number;
-  nodeBootMedian: number;
-  requireGrpcMedian: number;
-  requirePulumiMedian: number;
   /** VmRSS after warm invokes of up to 1,000 names, and after the 10,000-name ones. */
   rss: number;
   rssAfterBig: number;
@@ -50,30 +46,10 @@ export interface PluginResult {
 
 export interface PluginOptions {
   /**
-   * A few calls per case (about a twentieth), 2 cold starts and 1 require run: for checking
+   * A few calls per case (about a twentieth): for checking
    * the bench itself, not for figures.
    */
   quick?: boolean;
-}
-
-/** Modules the plugin loads before printing its port (see provider/server.ts). */
-const GRPC_AND_STUBS = [
-  "@grpc/grpc-js",
-  "@pulumi/pulumi/proto/plugin_pb",
-  "@pulumi/pulumi/proto/provider_grpc_pb",
-  "@pulumi/pulumi/proto/provider_pb",
-  "google-protobuf/google/protobuf/empty_pb",
-  "google-protobuf/google/protobuf/struct_pb",
-];
-
-/** Time spent inside require() for `modules`, measured in a fresh node, plus spawn-to-exit. */
-async function requireTime(modules: readonly string[]): Promise<{ inside: number; wall: number }> {
-  const code =
-    "const t=performance.now();" +
-    modules.map((m) => `require(${JSON.stringify(m)});`).join("") +
-    "process.stdout.write(String(performance.now()-t));";
-  const { stdout, wallMs } = await runNode(["-e", code], { timeoutMs: 30_000 });
-  return { inside: Number(stdout), wall: wallMs };
 }
 
 interface Sample {
@@ -150,30 +126,6 @@ export async function plugin(
   options: PluginOptions = {},
 ): Promise<PluginResult> {
   const quick = options.quick === true;
-  const coldStarts = quick ? 2 : 10;
-  const requireRuns = quick ? 1 : 5;
-  // Cold start: spawn to the port line, then stop; nothing else runs meanwhile.
-  const cold: number[] = [];
-  for (let i = 0; i < coldStarts; i++) {
-    const p = await spawnPlugin();
-    cold.push(p.startMs);
-    await p.stop();
-  }
-  const boot: number[] = [];
-  const grpcReq: number[] = [];
-  const grpcWall: number[] = [];
-  const pulumiReq: number[] = [];
-  const pulumiWall: number[] = [];
-  for (let i = 0; i < requireRuns; i++) {
-    boot.push((await requireTime([])).wall);
-    const g = await requireTime(GRPC_AND_STUBS);
-    grpcReq.push(g.inside);
-    grpcWall.push(g.wall);
-    const p = await requireTime(["@pulumi/pulumi"]);
-    pulumiReq.push(p.inside);
-    pulumiWall.push(p.wall);
-  }
-
   // Built before the plugin starts, so the build's CPU is spent before anything is timed.
   const built = await buildGoCaller();
   let goBin = "bin" in built ? built.bin : undefined;
@@ -372,22 +324,6 @@ export async function plugin(
     );
   }
   report.para(
-    `Cold start, spawn to port line (${coldStarts} runs): median ${ms(median(cold))}, ` +
-      `min ${ms(Math.min(...cold))}, max ${ms(Math.max(...cold))}.`,
-  );
-  report.table(
-    [`in a fresh node (median of ${requireRuns})`, "time inside require()", "spawn to exit"],
-    [
-      ["`node -e` doing nothing (Node's own start)", "-", ms(median(boot))],
-      [
-        "grpc-js + provider stubs (what the plugin loads before its port line)",
-        ms(median(grpcReq)),
-        ms(median(grpcWall)),
-      ],
-      ["all of `@pulumi/pulumi` (for context)", ms(median(pulumiReq)), ms(median(pulumiWall))],
-    ],
-  );
-  report.para(
     `Plugin memory (VmRSS / VmHWM from /proc): ${mib(rssSmall.rss)} / ${mib(rssSmall.hwm)} ` +
       `after the warm invokes of up to 1,000 names; ${mib(rss.rss)} / ${mib(rss.hwm)} after the ` +
       "10,000-name invokes (each decodes a 10,000-name request and encodes a 10,000-entry answer).",
@@ -397,10 +333,6 @@ export async function plugin(
     go: goSkipped === undefined ? figures.go : undefined,
     goSkipped,
     directMs1,
-    coldStartMedian: median(cold),
-    nodeBootMedian: median(boot),
-    requireGrpcMedian: median(grpcReq),
-    requirePulumiMedian: median(pulumiReq),
     rss: rssSmall.rss,
     rssAfterBig: rss.rss,
   };

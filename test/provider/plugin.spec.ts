@@ -341,7 +341,11 @@ describe("provider plugin over gRPC", () => {
           .setAcceptsecrets(true),
       );
     const byDefault = await start({ PULUMI_CONFIG: JSON.stringify(config) });
-    await configureAs(byDefault, "default_0_1_0");
+    // The name the engine gives a default provider whose SDK names a plugin download URL.
+    await configureAs(
+      byDefault,
+      "default_0_1_0_github_/api.github.com/pulumi-smartag/pulumi-smartag",
+    );
     const a = await invoke(byDefault, { smartAgId: "sag-hk000001", userNames: ["dave-hk"] });
     assert.deepEqual(failuresOf(a), []);
     assert.deepEqual(a.getReturn()?.toJavaScript().userStatistics, [
