@@ -7,6 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { loadDefaultFixture, type RunningEmulator, startEmulator } from "../../emulator";
 import { describeRun, EMULATOR_KEY, repoRoot, runPulumi } from "../helpers/pulumiCli";
+import { assertNoSecrets } from "../helpers/secrets";
 import {
   artifact,
   platform,
@@ -104,6 +105,7 @@ describe("a Node.js program outside the repository, with the released SDK and pl
     assert.ok(outputs.sdk.startsWith(program), outputs.sdk);
 
     await pulumi("destroy", "--yes");
+    assertNoSecrets(await place.written(), [EMULATOR_KEY.secret], "state, logs and plugins");
     const after = JSON.parse((await pulumi("stack", "export")).stdout);
     assert.deepEqual(after.deployment.resources ?? [], []);
     assert.equal(server.requests.length, 1, "the plugin was downloaded once");

@@ -60,7 +60,18 @@ export async function serveRelease(): Promise<ReleaseServer> {
 export interface Scratch {
   dir: string;
   env: NodeJS.ProcessEnv;
+  /** The file backend's state and PULUMI_HOME (logs, plugins), as text: no secret belongs there. */
+  written(): Promise<string>;
   cleanup(): Promise<void>;
+}
+
+async function textBelow(dir: string): Promise<string> {
+  const parts: string[] = [];
+  for (const entry of await fs.readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile())
+      parts.push(await fs.readFile(path.join(entry.parentPath, entry.name), "utf8"));
+  }
+  return parts.join("\n");
 }
 
 /**
@@ -81,5 +92,10 @@ export async function scratch(extra: Record<string, string> = {}): Promise<Scrat
     { stateDir, home, passphrase: "release-passphrase" },
     { PATH: [toolsBin, ...outside].join(path.delimiter), ...extra },
   );
-  return { dir, env, cleanup: () => fs.rm(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    env,
+    written: async () => `${await textBelow(stateDir)}\n${await textBelow(home)}`,
+    cleanup: () => fs.rm(dir, { recursive: true, force: true }),
+  };
 }

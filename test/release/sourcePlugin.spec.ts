@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { loadDefaultFixture, type RunningEmulator, startEmulator } from "../../emulator";
 import { describeRun, EMULATOR_KEY, repoRoot, runPulumi } from "../helpers/pulumiCli";
+import { assertNoSecrets } from "../helpers/secrets";
 import { type Scratch, scratch } from "./release";
 
 const project = (root: string) => `name: from-source
@@ -67,5 +68,6 @@ describe("the provider run from source through the root PulumiPlugin.yaml", () =
     const outputs = JSON.parse((await pulumi("stack", "output", "--json")).stdout);
     assert.deepEqual(outputs, { total: 7, recordedTotal: 1 });
     await pulumi("destroy", "--yes");
+    assertNoSecrets(await place.written(), [EMULATOR_KEY.secret], "state, logs and plugins");
   });
 });
