@@ -16,7 +16,7 @@ const repo = path.resolve(__dirname, "..");
 const out = path.join(repo, "dist-release");
 
 /** The platforms Pulumi names plugin tarballs for; the bundle runs on any of them. */
-export const PLATFORMS = ["linux-amd64", "linux-arm64", "darwin-amd64", "darwin-arm64"] as const;
+const PLATFORMS = ["linux-amd64", "linux-arm64", "darwin-amd64", "darwin-arm64"] as const;
 
 function run(command: string, args: string[], cwd = repo): void {
   execFileSync(command, args, { cwd, stdio: ["ignore", 2, 2] });

@@ -34,23 +34,29 @@ export async function bundlePlugin(repo: string, outfile: string): Promise<void>
     },
   });
   const source = lazyPart.outputFiles?.[0]?.text ?? "";
+  const embedded = new Set<string>();
   await build({
     ...common,
     entryPoints: [path.join(provider, "index.ts")],
     outfile,
     write: true,
-    plugins: [embedLazy(path.join(provider, "server.ts"), source)],
+    plugins: [embedLazy(path.join(provider, "server.ts"), source, embedded)],
   });
+  // Were one renamed in server.ts, the bundle would still work, but load it at start-up.
+  const missed = LAZY.filter((m) => !embedded.has(m));
+  if (missed.length > 0)
+    throw new Error(`server.ts no longer requires ${missed.join(", ")} lazily`);
 }
 
 // server.ts's lazy requires resolve to one shared module that compiles the embedded source.
-function embedLazy(server: string, source: string): Plugin {
+function embedLazy(server: string, source: string, embedded: Set<string>): Plugin {
   return {
     name: "embed-lazy",
     setup(b) {
       b.onResolve({ filter: /.*/ }, (args) => {
         if (args.path === "smartag:lazy") return { path: "part", namespace: "smartag-lazy" };
         const index = args.importer === server ? LAZY.indexOf(args.path) : -1;
+        if (index >= 0) embedded.add(args.path);
         return index < 0 ? undefined : { path: String(index), namespace: "smartag-lazy" };
       });
       b.onLoad({ filter: /.*/, namespace: "smartag-lazy" }, (args) => ({
