@@ -9,7 +9,7 @@ import * as emptyPb from "google-protobuf/google/protobuf/empty_pb";
 import { loadDefaultFixture, type RunningEmulator, startEmulator } from "../../emulator";
 import { type RunningPlugin, startPlugin, struct } from "../helpers/plugin";
 import { describeRun, EMULATOR_KEY, runPulumi } from "../helpers/pulumiCli";
-import { pluginTarball, type Scratch, scratch, version } from "./release";
+import { platform, pluginTarball, type Scratch, scratch, serveRelease, version } from "./release";
 
 describe("the plugin installed from its release tarball", () => {
   let emulator: RunningEmulator;
@@ -64,5 +64,25 @@ describe("the plugin installed from its release tarball", () => {
     const res = await plugin.call<providerPb.InvokeResponse>("invoke", invoke);
     assert.deepEqual(res.getFailuresList(), []);
     assert.equal(res.getReturn()?.toJavaScript().totalOnlineCount, 7);
+  });
+
+  it("installs with `pulumi plugin install --server` from a folder of release files", async () => {
+    const server = await serveRelease();
+    // Else the CLI first asks Pulumi's registry what "smartag" is; it is not listed there.
+    const other = await scratch({ PULUMI_DISABLE_REGISTRY_RESOLVE: "true" });
+    try {
+      const args = ["plugin", "install", "resource", "smartag", version, "--server", server.url];
+      const installed = await runPulumi(args, other.dir, other.env);
+      assert.equal(installed.code, 0, describeRun(args, installed));
+      assert.deepEqual(server.requests, [
+        `/pulumi-resource-smartag-v${version}-${platform}.tar.gz`,
+      ]);
+      const home = other.env.PULUMI_HOME ?? "";
+      const dir = path.join(home, "plugins", `resource-smartag-v${version}`);
+      assert.ok(existsSync(path.join(dir, "pulumi-resource-smartag.js")), dir);
+    } finally {
+      await server.close();
+      await other.cleanup();
+    }
   });
 });
