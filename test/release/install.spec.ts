@@ -68,8 +68,7 @@ describe("the plugin installed from its release tarball", () => {
 
   it("installs with `pulumi plugin install --server` from a folder of release files", async () => {
     const server = await serveRelease();
-    // Else the CLI first asks Pulumi's registry what "smartag" is; it is not listed there.
-    const other = await scratch({ PULUMI_DISABLE_REGISTRY_RESOLVE: "true" });
+    const other = await scratch();
     try {
       const args = ["plugin", "install", "resource", "smartag", version, "--server", server.url];
       const installed = await runPulumi(args, other.dir, other.env);
