@@ -97,9 +97,12 @@ describe("release artifacts (npm run dist)", () => {
   it("bundles every dependency: the plugin requires only Node.js built-ins", () => {
     const bundle = readTarball(pluginTarball()).find((e) => e.name.endsWith(".js"));
     const required = new Set(
-      [...(bundle?.body.toString() ?? "").matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]),
+      // The lazy part is embedded as a string literal, where its quotes may be escaped.
+      [
+        ...(bundle?.body.toString() ?? "").replaceAll('\\"', '"').matchAll(/require\("([^"]+)"\)/g),
+      ].map((m) => m[1]),
     );
-    assert.ok(required.has("@grpc/grpc-js") === false && required.size > 0);
+    assert.ok(required.has("node:zlib"), "the client's requires, in the lazy part, were read");
     assert.deepEqual(
       [...required].filter((m) => m !== undefined && !isBuiltin(m)),
       [],
