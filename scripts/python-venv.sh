@@ -1,7 +1,8 @@
 #!/bin/sh
 # Creates .venv/sdk with the Python SDK (sdk/python), pulumi and pytest for the Python tests
-# (`npm run test:python`). Idempotent: skipped while the SDK, the example's requirements and this
-# script are unchanged since the last install.
+# (`npm run test:python`), and build + setuptools, which make the wheel and sdist of `npm run dist`.
+# Idempotent: skipped while the SDK, the example's requirements and this script are unchanged since
+# the last install.
 set -eu
 repo=$(cd "$(dirname "$0")/.." && pwd -P)
 venv="$repo/.venv/sdk"
@@ -18,7 +19,7 @@ fi
 [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
 (
   cd "$repo/examples/basic-python"
-  "$venv/bin/python" -m pip install --quiet pulumi==3.272.0 pytest==9.2.0 -r requirements.txt
+  "$venv/bin/python" -m pip install --quiet pulumi==3.272.0 pytest==9.2.0 build==1.6.1 setuptools==84.2.1 -r requirements.txt
 )
 # pip builds a local folder in place, and always reinstalls it: no stale SDK survives.
 rm -rf "$repo/sdk/python/build" "$repo"/sdk/python/*.egg-info

@@ -24,8 +24,15 @@ export interface RunningPlugin {
   stop(): Promise<number | null>;
 }
 
-export async function startPlugin(env: NodeJS.ProcessEnv = {}): Promise<RunningPlugin> {
-  const child = spawn(process.execPath, [PLUGIN_BIN, "127.0.0.1:1"], {
+/** Starts bin/pulumi-resource-smartag, or `executable` (an installed plugin) when given. */
+export async function startPlugin(
+  env: NodeJS.ProcessEnv = {},
+  executable?: string,
+): Promise<RunningPlugin> {
+  const [command, args] = executable
+    ? [executable, ["127.0.0.1:1"]]
+    : [process.execPath, [PLUGIN_BIN, "127.0.0.1:1"]];
+  const child = spawn(command, args, {
     env: { PATH: process.env.PATH, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
