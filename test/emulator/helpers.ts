@@ -139,9 +139,21 @@ export function send(
     headers["content-type"] = options.contentType ?? "application/x-www-form-urlencoded";
     headers["content-length"] = String(payload.length);
   }
+  return exchange(base, method, path, payload, headers, options.agent ?? false);
+}
+
+/** One raw HTTP exchange with the emulator; the body is parsed as JSON when it is JSON. */
+export function exchange(
+  url: URL,
+  method: string,
+  path: string,
+  payload: Buffer,
+  headers: Record<string, string | string[]>,
+  agent: Agent | false = false,
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const target = { hostname: base.hostname, port: base.port, path, method, headers };
-    const req = request({ ...target, agent: options.agent ?? false }, (res) => {
+    const target = { hostname: url.hostname, port: url.port, path, method, headers, agent };
+    const req = request(target, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("error", reject);
@@ -151,7 +163,7 @@ export function send(
         try {
           json = JSON.parse(text) as Record<string, unknown>;
         } catch {
-          // left empty: HTML fault pages are checked through `text`
+          // left empty: XML answers and HTML fault pages are checked through `text`
         }
         resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
       });

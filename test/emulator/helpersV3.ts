@@ -1,6 +1,5 @@
 import { createHash, createHmac, randomUUID } from "node:crypto";
-import { request } from "node:http";
-import { isoSeconds, KEY1, type Reply, rfc3986 } from "./helpers";
+import { exchange, isoSeconds, KEY1, type Reply, rfc3986 } from "./helpers";
 
 // A V3 (ACS3-HMAC-SHA256) signer of the tests' own, kept apart from emulator/signatureV3.ts
 // so that a mistake in one does not hide in both.
@@ -76,35 +75,6 @@ export function sendV3(baseUrl: string, options: V3Options = {}): Promise<Reply>
     ...options.unsigned,
     authorization,
     "content-length": String(payload.length),
-  });
-}
-
-function exchange(
-  url: URL,
-  method: string,
-  path: string,
-  payload: Buffer,
-  headers: Record<string, string | string[]>,
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const target = { hostname: url.hostname, port: url.port, path, method, headers, agent: false };
-    const req = request(target, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("error", reject);
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        let json: Record<string, unknown> = {};
-        try {
-          json = JSON.parse(text) as Record<string, unknown>;
-        } catch {
-          // XML answers are checked through `text`
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-      });
-    });
-    req.on("error", reject);
-    req.end(payload);
   });
 }
 
