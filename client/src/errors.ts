@@ -209,7 +209,8 @@ export function isRetryableApiError(code: string, httpStatus: number | undefined
 
 /** What a person can do, for the codes the API documents and the common ones. */
 const HINTS: Readonly<Record<string, string>> = {
-  "ClientUser.NameEmpty": "pass a username (userNames, or userName for the devices of one account).",
+  "ClientUser.NameEmpty":
+    "pass a username (userNames, or userName for the devices of one account).",
   "ClientUser.NameInvalid":
     "usernames are 7-33 characters, start with a letter or digit, and contain only letters, digits, _ @ . and -.",
   "SAG.InstanceIdEmpty": "set smartAgId to the ID of the SAG APP instance (e.g. sag-xxxxxxxx).",
