@@ -7,6 +7,7 @@
 import type * as http from "node:http";
 import type { z } from "zod";
 import { type CredentialsSource, credentialsSourceFor } from "./credentials";
+import { regionEndpointIssue } from "./endpoints";
 import {
   SmartagApiError,
   SmartagError,
@@ -126,6 +127,11 @@ export class SmartagClient {
         property: "regionId",
         reason: "is required when the provider has no region (set regionId or smartag:region)",
       });
+    }
+    const regionId = (request as { regionId?: unknown } | null)?.regionId;
+    if (this.settings.endpoint === undefined && typeof regionId === "string") {
+      const issue = regionEndpointIssue(regionId, this.settings.endpointType);
+      if (issue && !issues.some((i) => i.property === "regionId")) issues.push(issue);
     }
     return issues;
   }
