@@ -1,6 +1,7 @@
 /**
  * The plugin's entry point. The engine starts it, reads one line from stdout (the port), and
- * talks gRPC from then on; so stdout carries the port and nothing else, and logs go to stderr.
+ * talks gRPC from then on; so stdout carries the port and nothing else. Log lines go to the
+ * engine's Log service (engineLog.ts), and to stderr with SMARTAG_LOG=debug.
  */
 import { engineAddressFromArgs, engineLogSink } from "./engineLog";
 import { serve } from "./server";

@@ -129,10 +129,12 @@ export class SmartagProvider {
   /** Wraps an async handler: answers its result, or its error as a redacted gRPC status. */
   private unary<Req, Res>(fn: (req: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
     return (call, callback) => {
-      // Lines logged meanwhile are about the call's resource, if it has one.
-      withUrn(urnOf(call.request), () => fn(call.request)).then(
-        (res) => callback(null, res),
-        (e: unknown) => callback(this.toStatus(e)),
+      // Lines logged meanwhile, its error's too, are about the call's resource, if it has one.
+      withUrn(urnOf(call.request), () =>
+        fn(call.request).then(
+          (res) => callback(null, res),
+          (e: unknown) => callback(this.toStatus(e)),
+        ),
       );
     };
   }

@@ -115,17 +115,19 @@ describe("logging through the engine", () => {
     assertNoSecrets(JSON.stringify(engine.lines), [SECRET], "log lines");
   });
 
-  it("ties the lines of a resource's Create to its URN, and sends none for a single request", async () => {
+  it("ties the lines of a resource's Create to its URN, errors too, and none of an invoke's", async () => {
     const engine = await fakeEngine();
     engines.push(engine);
     const p = await plugin(engine.address);
-    await p.call(
-      "create",
-      new providerPb.CreateRequest()
-        .setUrn(URN)
-        .setType("smartag:index:UserOnlineClientStatistics")
-        .setProperties(struct({ smartAgId: "sag-big0001", userNames: NAMES.slice(0, 60) })),
-    );
+    const create = (userNames: string[]) =>
+      p.call(
+        "create",
+        new providerPb.CreateRequest()
+          .setUrn(URN)
+          .setType("smartag:index:UserOnlineClientStatistics")
+          .setProperties(struct({ smartAgId: "sag-big0001", userNames })),
+      );
+    await create(NAMES.slice(0, 60));
     await until(() => engine.lines.length >= 4, "four log lines");
     assert.deepEqual(
       engine.lines.map((l) => [l.severity, l.ephemeral, l.urn]),
@@ -141,7 +143,14 @@ describe("logging through the engine", () => {
     await until(() => engine.lines.length >= 5, "a fifth log line");
     await sleep(200);
     assert.equal(engine.lines.length, 5);
-    assert.equal(engine.lines[4]?.severity, DEBUG);
+    assert.deepEqual([engine.lines[4]?.severity, engine.lines[4]?.urn], [DEBUG, ""]);
+    // A failed Create: its attempts, the retry and the error, all about the resource.
+    emulator.setFaults({ throttleRate: 1 });
+    await assert.rejects(create(["user0001"]), /Throttling\.User/);
+    await until(() => engine.lines.length >= 9, "nine log lines");
+    const failed = engine.lines.slice(5);
+    assert.ok(failed.every((l) => l.urn === URN && l.severity === DEBUG));
+    assert.match(failed.at(-1)?.message ?? "", /^error: Throttling\.User/);
   });
 
   it("reports a failed attempt with its code, HTTP status and RequestId, and the retry", async () => {
