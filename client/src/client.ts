@@ -73,12 +73,32 @@ export interface SagOnlineClientStatistics {
   requestIds: string[];
 }
 
+/**
+ * Which request an event is about: its action and region, its batch (from 0) of `batches` in
+ * the call (absent when the call does not know its count ahead), and its attempt (from 1).
+ */
+export interface RequestAt {
+  action: string;
+  regionId: string;
+  batch: number;
+  batches?: number;
+  attempt: number;
+}
+
 /** What the client reports as it works; never carries a credential. */
 export type ClientEvent =
   /** `names`: the names, or instance ids, this request asks about. */
-  | { type: "request"; regionId: string; batch: number; attempt: number; names: number }
-  | { type: "response"; batch: number; requestId: string; elapsedMs: number }
-  | { type: "retry"; batch: number; attempt: number; delayMs: number; code: string };
+  | ({ type: "request"; names: number } & RequestAt)
+  | ({ type: "response"; requestId: string; elapsedMs: number } & RequestAt)
+  /** An attempt that failed, whether or not it is retried (a `retry` event follows if it is). */
+  | ({
+      type: "failure";
+      code: string;
+      httpStatus?: number;
+      requestId?: string;
+      elapsedMs: number;
+    } & RequestAt)
+  | ({ type: "retry"; delayMs: number; code: string } & RequestAt);
 
 export interface ClientDeps {
   /** Overrides the credential source derived from the settings. */
@@ -345,7 +365,7 @@ export class SmartagClient {
     const deadline = new Deadline(this.settings.deadlineMs);
     const { signal } = options;
     const answers = await runPool(batches, this.settings.concurrency, signal, (b, batch) =>
-      work(b, { batch, deadline, signal }),
+      work(b, { batch, batches: batches.length, deadline, signal }),
     );
     const counts = new Map<string, number>();
     for (const a of answers) for (const [key, n] of a.counts) counts.set(key, n);
@@ -356,7 +376,7 @@ export class SmartagClient {
     regionId: string,
     action: string,
     params: Record<string, unknown>,
-    { batch, deadline, signal }: SendAt,
+    { batch, batches, deadline, signal }: SendAt,
   ): Promise<unknown> {
     const endpoint = endpointFor(this.settings, regionId);
     const agent = this.agents.get(endpoint) ?? agentFor(endpoint);
@@ -364,6 +384,7 @@ export class SmartagClient {
     const list = params.UserNames ?? params.SmartAGIds;
     const names = Array.isArray(list) ? list.length : 0;
     const { onEvent } = this.deps;
+    const where = { action, regionId, batch, ...(batches ? { batches } : {}) };
     const { connectTimeoutMs, readTimeoutMs, maxResponseBytes } = this.settings;
     return withRetry(
       async (attempt) => {
@@ -373,24 +394,39 @@ export class SmartagClient {
         const credentials = await this.credentials.getCredentials();
         // Keys from a chain are only known once fetched: register them for redaction then.
         this.redactor.add(credentials.accessKeySecret, credentials.securityToken);
-        onEvent?.({ type: "request", regionId, batch, attempt, names });
+        const at = { ...where, attempt };
+        onEvent?.({ type: "request", ...at, names });
         const started = Date.now();
-        const body = await exchange({
-          endpoint,
-          action,
-          params,
-          credentials,
-          agent,
-          connectTimeoutMs,
-          readTimeoutMs,
-          totalMs: Math.max(1, deadline.remaining()),
-          maxResponseBytes,
-          redactor: this.redactor,
-          signal,
-        });
+        let body: unknown;
+        try {
+          body = await exchange({
+            endpoint,
+            action,
+            params,
+            credentials,
+            agent,
+            connectTimeoutMs,
+            readTimeoutMs,
+            totalMs: Math.max(1, deadline.remaining()),
+            maxResponseBytes,
+            redactor: this.redactor,
+            signal,
+          });
+        } catch (e) {
+          const { code, requestId, httpStatus } = e as Partial<SmartagApiError>;
+          onEvent?.({
+            type: "failure",
+            ...at,
+            code: code ?? "Error",
+            ...(httpStatus !== undefined ? { httpStatus } : {}),
+            ...(requestId !== undefined ? { requestId } : {}),
+            elapsedMs: Date.now() - started,
+          });
+          throw e;
+        }
         const requestId = (body as { RequestId?: unknown })?.RequestId;
         if (typeof requestId === "string") {
-          onEvent?.({ type: "response", batch, requestId, elapsedMs: Date.now() - started });
+          onEvent?.({ type: "response", ...at, requestId, elapsedMs: Date.now() - started });
         }
         return body;
       },
@@ -400,7 +436,7 @@ export class SmartagClient {
         signal,
         ...(this.deps.random ? { random: this.deps.random } : {}),
         onRetry: ({ attempt, delayMs, error }) =>
-          onEvent?.({ type: "retry", batch, attempt, delayMs, code: error.code }),
+          onEvent?.({ type: "retry", ...where, attempt, delayMs, code: error.code }),
       },
     );
   }
@@ -421,6 +457,8 @@ interface CacheEntry {
 /** Where a request stands in its call. */
 interface SendAt {
   batch: number;
+  /** How many requests the call makes, when known ahead. */
+  batches?: number;
   deadline: Deadline;
   signal: AbortSignal | undefined;
 }
