@@ -7,6 +7,7 @@
 import type * as http from "node:http";
 import type { z } from "zod";
 import { type CredentialsSource, credentialsSourceFor } from "./credentials";
+import { regionEndpointIssue } from "./endpoints";
 import {
   SmartagApiError,
   SmartagError,
@@ -129,12 +130,32 @@ export interface UserOnlineClients {
   requestIds: string[];
 }
 
+/**
+ * Which request an event is about: its action and region, its batch (from 0) of `batches` in
+ * the call (absent when the call does not know its count ahead), and its attempt (from 1).
+ */
+export interface RequestAt {
+  action: string;
+  regionId: string;
+  batch: number;
+  batches?: number;
+  attempt: number;
+}
+
 /** What the client reports as it works; never carries a credential. */
 export type ClientEvent =
   /** `names`: the names, or instance ids, this request asks about. */
-  | { type: "request"; regionId: string; batch: number; attempt: number; names: number }
-  | { type: "response"; batch: number; requestId: string; elapsedMs: number }
-  | { type: "retry"; batch: number; attempt: number; delayMs: number; code: string };
+  | ({ type: "request"; names: number } & RequestAt)
+  | ({ type: "response"; requestId: string; elapsedMs: number } & RequestAt)
+  /** An attempt that failed, whether or not it is retried (a `retry` event follows if it is). */
+  | ({
+      type: "failure";
+      code: string;
+      httpStatus?: number;
+      requestId?: string;
+      elapsedMs: number;
+    } & RequestAt)
+  | ({ type: "retry"; delayMs: number; code: string } & RequestAt);
 
 export interface ClientDeps {
   /** Overrides the credential source derived from the settings. */
@@ -183,6 +204,11 @@ export class SmartagClient {
         property: "regionId",
         reason: "is required when the provider has no region (set regionId or smartag:region)",
       });
+    }
+    const regionId = (request as { regionId?: unknown } | null)?.regionId;
+    if (this.settings.endpoint === undefined && typeof regionId === "string") {
+      const issue = regionEndpointIssue(regionId, this.settings.endpointType);
+      if (issue && !issues.some((i) => i.property === "regionId")) issues.push(issue);
     }
     return issues;
   }
@@ -431,12 +457,13 @@ export class SmartagClient {
       UserName: userName,
       UserMail: userMail,
     };
-    const page = (n: number) =>
+    // How many pages there are is known once page 1 has answered.
+    const page = (n: number, batches?: number) =>
       this.send(
         regionId,
         CLIENT_USERS_ACTION,
         { ...params, PageNumber: n, PageSize: CLIENT_USERS_PAGE_SIZE },
-        { batch: n - 1, deadline, signal },
+        { batch: n - 1, ...(batches ? { batches } : {}), deadline, signal },
       ).then((json) => parseShape(json, clientUsersResponseSchema));
     const first = await page(1);
     const totalCount = first.TotalCount;
@@ -449,7 +476,7 @@ export class SmartagClient {
     const pageCount = Math.max(1, Math.ceil(totalCount / CLIENT_USERS_PAGE_SIZE));
     const later = Array.from({ length: pageCount - 1 }, (_, i) => i + 2);
     const rest = await runPool(later, this.settings.concurrency, signal, async (n) => {
-      const answer = await page(n);
+      const answer = await page(n, pageCount);
       if (answer.TotalCount !== totalCount) {
         // Accounts were added or removed meanwhile: the pages no longer line up.
         throw new SmartagResponseError(
@@ -518,7 +545,7 @@ export class SmartagClient {
     const key = JSON.stringify([ONLINE_CLIENTS_ACTION, regionId, smartAgId, userName]);
     return this.shared(key, options, async ({ signal }) => {
       const params = { RegionId: regionId, SmartAGId: smartAgId, UserName: userName };
-      const at = { batch: 0, deadline: new Deadline(this.settings.deadlineMs), signal };
+      const at = { batch: 0, batches: 1, deadline: new Deadline(this.settings.deadlineMs), signal };
       const json = await this.send(regionId, ONLINE_CLIENTS_ACTION, params, at);
       const answer = parseShape(json, userOnlineClientsResponseSchema);
       return {
@@ -552,7 +579,7 @@ export class SmartagClient {
     }
     const { signal } = options;
     const answers = await runPool(batches, this.settings.concurrency, signal, (b, batch) =>
-      work(b, { batch, deadline, signal }),
+      work(b, { batch, batches: batches.length, deadline, signal }),
     );
     const counts = new Map<string, number>();
     for (const a of answers) for (const [key, n] of a.counts) counts.set(key, n);
@@ -563,7 +590,7 @@ export class SmartagClient {
     regionId: string,
     action: string,
     params: Record<string, unknown>,
-    { batch, deadline, signal }: SendAt,
+    { batch, batches, deadline, signal }: SendAt,
   ): Promise<unknown> {
     const endpoint = endpointFor(this.settings, regionId);
     const agent = this.agents.get(endpoint) ?? agentFor(endpoint);
@@ -571,6 +598,7 @@ export class SmartagClient {
     const list = params.UserNames ?? params.SmartAGIds;
     const names = Array.isArray(list) ? list.length : 0;
     const { onEvent } = this.deps;
+    const where = { action, regionId, batch, ...(batches ? { batches } : {}) };
     const { connectTimeoutMs, readTimeoutMs, maxResponseBytes } = this.settings;
     return withRetry(
       async (attempt) => {
@@ -580,24 +608,39 @@ export class SmartagClient {
         const credentials = await this.credentials.getCredentials();
         // Keys from a chain are only known once fetched: register them for redaction then.
         this.redactor.add(credentials.accessKeySecret, credentials.securityToken);
-        onEvent?.({ type: "request", regionId, batch, attempt, names });
+        const at = { ...where, attempt };
+        onEvent?.({ type: "request", ...at, names });
         const started = Date.now();
-        const body = await exchange({
-          endpoint,
-          action,
-          params,
-          credentials,
-          agent,
-          connectTimeoutMs,
-          readTimeoutMs,
-          totalMs: Math.max(1, deadline.remaining()),
-          maxResponseBytes,
-          redactor: this.redactor,
-          signal,
-        });
+        let body: unknown;
+        try {
+          body = await exchange({
+            endpoint,
+            action,
+            params,
+            credentials,
+            agent,
+            connectTimeoutMs,
+            readTimeoutMs,
+            totalMs: Math.max(1, deadline.remaining()),
+            maxResponseBytes,
+            redactor: this.redactor,
+            signal,
+          });
+        } catch (e) {
+          const { code, requestId, httpStatus } = e as Partial<SmartagApiError>;
+          onEvent?.({
+            type: "failure",
+            ...at,
+            code: code ?? "Error",
+            ...(httpStatus !== undefined ? { httpStatus } : {}),
+            ...(requestId !== undefined ? { requestId } : {}),
+            elapsedMs: Date.now() - started,
+          });
+          throw e;
+        }
         const requestId = (body as { RequestId?: unknown })?.RequestId;
         if (typeof requestId === "string") {
-          onEvent?.({ type: "response", batch, requestId, elapsedMs: Date.now() - started });
+          onEvent?.({ type: "response", ...at, requestId, elapsedMs: Date.now() - started });
         }
         return body;
       },
@@ -607,7 +650,7 @@ export class SmartagClient {
         signal,
         ...(this.deps.random ? { random: this.deps.random } : {}),
         onRetry: ({ attempt, delayMs, error }) =>
-          onEvent?.({ type: "retry", batch, attempt, delayMs, code: error.code }),
+          onEvent?.({ type: "retry", ...where, attempt, delayMs, code: error.code }),
       },
     );
   }
@@ -628,6 +671,8 @@ interface CacheEntry {
 /** Where a request stands in its call. */
 interface SendAt {
   batch: number;
+  /** How many requests the call makes, when known ahead. */
+  batches?: number;
   deadline: Deadline;
   signal: AbortSignal | undefined;
 }
