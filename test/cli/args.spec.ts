@@ -10,7 +10,14 @@ import {
   namesFromFlag,
   parseCommandLine,
 } from "../../cli/args";
-import { csvField, formatCsv, formatJson, formatTable, type Statistics } from "../../cli/format";
+import {
+  csvField,
+  formatCsv,
+  formatJson,
+  formatTable,
+  type Statistics,
+  userReport,
+} from "../../cli/format";
 import { collectNames } from "../../cli/input";
 import { Progress, progressWanted } from "../../cli/progress";
 import { USAGE } from "../../cli/usage";
@@ -232,7 +239,7 @@ describe("smartag-stats output formats", () => {
   };
 
   it("widens the ONLINE column when a count is wider than its header", () => {
-    const lines = formatTable(stats, { verbose: false }).split("\n");
+    const lines = formatTable(userReport(stats), { verbose: false }).split("\n");
     assert.deepEqual(lines, [
       "SAG instance sag-demo0001 (cn-shanghai)",
       "USER       ONLINE",
@@ -241,7 +248,7 @@ describe("smartag-stats output formats", () => {
       "TOTAL       12347",
       "",
     ]);
-    assert.match(formatTable(stats, { verbose: true }), /^RequestIds: RID-1, RID-2$/m);
+    assert.match(formatTable(userReport(stats), { verbose: true }), /^RequestIds: RID-1, RID-2$/m);
   });
 
   it("quotes CSV fields per RFC 4180 only when they hold a comma, quote or line break", () => {
@@ -249,7 +256,10 @@ describe("smartag-stats output formats", () => {
     assert.equal(csvField("a,b"), '"a,b"');
     assert.equal(csvField('say "hi"'), '"say ""hi"""');
     assert.equal(csvField("two\nlines"), '"two\nlines"');
-    assert.equal(formatCsv(stats), "userName,onlineCount\ndoctest,2\nbob.smith,12345\n");
+    assert.equal(
+      formatCsv(userReport(stats)),
+      "userName,onlineCount\ndoctest,2\nbob.smith,12345\n",
+    );
   });
 
   it("adds violations to the JSON only when limits were checked", () => {

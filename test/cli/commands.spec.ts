@@ -1,0 +1,193 @@
+// The commands that need no list of accounts (`instances`), run as a CI job runs them: the
+// compiled CLI in a child process against the emulator over HTTP.
+import assert from "node:assert/strict";
+import { loadDefaultFixture, type RunningEmulator, startEmulator } from "../../emulator";
+import { assertNoSecrets } from "../helpers/secrets";
+import { type CliResult, ensureBuilt, keyEnv, type RunOptions, runCli, SECRETS } from "./helpers";
+
+const SHANGHAI = ["--region", "cn-shanghai"];
+
+describe("smartag-stats commands without a list of accounts", () => {
+  let emulator: RunningEmulator;
+  const outputs: CliResult[] = [];
+
+  before(async () => {
+    ensureBuilt();
+    const base = loadDefaultFixture();
+    const shanghai = base.regions["cn-shanghai"];
+    // An instance whose only account is offline, next to the default ones.
+    const fixture = {
+      ...base,
+      regions: {
+        ...base.regions,
+        "cn-shanghai": { ...shanghai, "sag-idle0001": { users: { "idle-user1": 0 } } },
+      },
+    };
+    emulator = await startEmulator({ fixture });
+  });
+  after(async () => emulator?.close());
+  beforeEach(() => emulator.resetLog());
+
+  const stats = async (args: readonly string[], options: RunOptions = {}) => {
+    const result = await runCli(args, {
+      ...options,
+      env: { SMARTAG_ENDPOINT: emulator.url, ...keyEnv(), ...options.env },
+    });
+    outputs.push(result);
+    return result;
+  };
+  const actions = () => emulator.requests.map((r) => r.action);
+
+  describe("instances", () => {
+    it("prints every instance's total over all its accounts, and their sum, in one request", async () => {
+      const r = await stats([
+        "instances",
+        ...SHANGHAI,
+        ...["--sag", "sag-demo0001,sag-idle0001", "--sag", "sag-big0001"],
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stderr, "");
+      assert.equal(
+        r.stdout,
+        [
+          "SAG instances (cn-shanghai)",
+          "INSTANCE      ONLINE",
+          "sag-demo0001       8",
+          "sag-idle0001       0",
+          "sag-big0001      225",
+          "TOTAL            233",
+          "",
+        ].join("\n"),
+      );
+      assert.deepEqual(actions(), ["DescribeSagOnlineClientStatistics"]);
+      assert.deepEqual(emulator.requests[0]?.params, {
+        ...emulator.requests[0]?.params,
+        "SmartAGIds.1": "sag-demo0001",
+        "SmartAGIds.2": "sag-idle0001",
+        "SmartAGIds.3": "sag-big0001",
+      });
+    });
+
+    it("prints the function's result as JSON, and smartAgId,onlineCount rows as CSV", async () => {
+      const json = await stats([
+        "instances",
+        ...SHANGHAI,
+        ...["--sag", "sag-idle0001,sag-demo0001", "--format", "json"],
+      ]);
+      assert.equal(json.code, 0, json.stderr);
+      const doc = JSON.parse(json.stdout);
+      assert.equal(doc.requestIds.length, 1);
+      assert.deepEqual(
+        { ...doc, requestIds: [] },
+        {
+          regionId: "cn-shanghai",
+          statistics: [
+            { smartAgId: "sag-idle0001", onlineCount: 0 },
+            { smartAgId: "sag-demo0001", onlineCount: 8 },
+          ],
+          totalOnlineCount: 8,
+          requestIds: [],
+        },
+      );
+      const csv = await stats([
+        "instances",
+        ...SHANGHAI,
+        ...["--sag", "sag-idle0001,sag-demo0001", "--format", "csv"],
+      ]);
+      assert.equal(csv.code, 0, csv.stderr);
+      assert.equal(csv.stdout, "smartAgId,onlineCount\nsag-idle0001,0\nsag-demo0001,8\n");
+    });
+
+    it("exits 0 with --require-none-online while every instance is idle", async () => {
+      const r = await stats([
+        "instances",
+        ...SHANGHAI,
+        ...["--sag", "sag-idle0001", "--require-none-online", "--format", "json"],
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(JSON.parse(r.stdout).violations, []);
+    });
+
+    it("exits 3 naming each instance online when --require-none-online is given", async () => {
+      const r = await stats([
+        "instances",
+        ...SHANGHAI,
+        ...["--sag", "sag-demo0001,sag-idle0001", "--require-none-online", "--format", "json"],
+      ]);
+      assert.equal(r.code, 3);
+      assert.equal(
+        r.stderr,
+        "smartag-stats: 2 SAG instances (cn-shanghai): 1 limit violation:\n" +
+          "  - sag-demo0001: 8 online, none allowed\n",
+      );
+      const doc = JSON.parse(r.stdout);
+      assert.equal(doc.totalOnlineCount, 8, "the statistics are still printed");
+      assert.deepEqual(doc.violations, [
+        { kind: "requireNoneOnline", smartAgId: "sag-demo0001", onlineCount: 8, limit: 0 },
+      ]);
+    });
+
+    it("holds --max-online per instance and --max-total to the sum", async () => {
+      const r = await stats([
+        "instances",
+        ...SHANGHAI,
+        ...["--sag", "sag-demo0001,sag-big0001", "--max-online", "8", "--max-total", "200"],
+      ]);
+      assert.equal(r.code, 3);
+      assert.match(r.stdout, /^TOTAL\s+233$/m);
+      assert.equal(
+        r.stderr,
+        [
+          "smartag-stats: 2 SAG instances (cn-shanghai): 2 limit violations:",
+          "  - sag-big0001: 225 online, limit 8 per instance",
+          "  - total: 233 online, limit 200",
+          "",
+        ].join("\n"),
+      );
+    });
+
+    it("exits 1 naming the unknown instance, with the API code and RequestId", async () => {
+      const r = await stats(["instances", ...SHANGHAI, "--sag", "sag-demo0001,sag-nosuch01"]);
+      assert.equal(r.code, 1);
+      assert.equal(r.stdout, "");
+      assert.match(r.stderr, /InvalidId\.SMARTAG: .*\(smartAgId sag-nosuch01\)/);
+      assert.match(r.stderr, /RequestId: [0-9A-F-]{36}/);
+      assert.match(r.stderr, /^hint: check --sag and --region/m);
+    });
+
+    it("exits 2 before any request naming each bad id, a missing --sag, and flags it has no use for", async () => {
+      const bad = await stats([
+        "instances",
+        ...SHANGHAI,
+        ...["--sag", "sag-demo0001,,demo", "--user", "doctest", "--max-names", "5"],
+      ]);
+      assert.equal(bad.code, 2);
+      assert.equal(bad.stdout, "");
+      for (const expected of [
+        /- --sag "sag-demo0001,,demo": has an empty id between commas/,
+        /- --sag "demo": must be a SAG instance id such as sag-sfjg1234/,
+        /- --user: is not used by smartag-stats instances: it counts every account of each instance/,
+        /- --max-names: is not used by smartag-stats instances/,
+      ]) {
+        assert.match(bad.stderr, expected);
+      }
+      const none = await stats(["instances", ...SHANGHAI]);
+      assert.equal(none.code, 2);
+      assert.match(none.stderr, /- --sag: is required: one or more SAG instance ids/);
+      const late = await stats([...SHANGHAI, "--sag", "sag-demo0001", "instances"]);
+      assert.equal(late.code, 2);
+      assert.match(late.stderr, /- instances: a command goes first/);
+      assert.equal(emulator.requests.length, 0, "nothing was sent");
+    });
+  });
+
+  describe("secrets", () => {
+    it("never prints a credential in any of the runs above", () => {
+      assert.ok(outputs.length >= 8, "the earlier runs were recorded");
+      for (const [i, r] of outputs.entries()) {
+        assertNoSecrets(r.stdout, SECRETS, `stdout of run ${i}`);
+        assertNoSecrets(r.stderr, SECRETS, `stderr of run ${i}`);
+      }
+    });
+  });
+});
