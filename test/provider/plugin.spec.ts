@@ -463,7 +463,7 @@ describe("provider plugin over gRPC", () => {
       assert.equal(e.code, grpc.status.INVALID_ARGUMENT);
       assert.equal(
         e.details,
-        'unknown function token "smartag:index:getNothing"; the smartag provider serves: smartag:index:getUserOnlineClientStatistics, smartag:index:getSagOnlineClientStatistics',
+        'unknown function token "smartag:index:getNothing"; the smartag provider serves: smartag:index:getUserOnlineClientStatistics, smartag:index:getSagOnlineClientStatistics, smartag:index:getClientUsers, smartag:index:getUserOnlineClients',
       );
       return true;
     });
