@@ -212,6 +212,15 @@ def test_a_whole_instance_is_gated_without_a_list_of_accounts(failing):
     assert "total: 10 online, limit 9" in text
 
 
+def test_a_whole_instance_with_a_per_user_limit_reads_every_account(failing):
+    # No user list: every account of sag-demo0001 is listed, then counted.
+    text = failed_up(failing, lambda: smartag.assert_online_limits(
+        {"smart_ag_id": "sag-demo0001"}, {"max_online_per_user": 1}))
+    assert "SAG instance sag-demo0001 (cn-shanghai): 2 limit violations:" in text, text
+    assert "doctest: 2 online, limit 1 per user" in text
+    assert "bob.smith: 5 online, limit 1 per user" in text
+
+
 def test_a_whole_instance_within_its_limits_passes(failing):
     def program():
         checked = smartag.assert_online_limits(

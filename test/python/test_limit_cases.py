@@ -88,10 +88,12 @@ def test_a_misspelt_limit_fails_at_the_call():
                                      {"max_online_per_usr": 3})
 
 
-def test_a_whole_instance_with_a_per_user_limit_fails_at_the_call():
-    # Judging an instance reads its total, which cannot say who holds the clients.
-    with pytest.raises(pulumi.RunError, match="max_online_per_user must have per-account counts"):
-        smartag.assert_online_limits({"smart_ag_id": "sag-demo0001"}, {"max_online_per_user": 3})
+def test_a_whole_instance_with_per_user_and_per_instance_limits_fails_at_the_call():
+    # A per-account limit reads every account; a per-instance limit cannot be judged on those.
+    with pytest.raises(pulumi.RunError, match="max_online_per_instance must have instance totals"):
+        smartag.assert_online_limits(
+            {"smart_ag_id": "sag-demo0001"},
+            {"max_online_per_user": 3, "max_online_per_instance": 3})
 
 
 def test_secret_instance_totals_hide_the_instance():

@@ -57,7 +57,8 @@ async function mocks(preview: boolean): Promise<void> {
           const total = statistics.reduce((sum, s) => sum + s.onlineCount, 0);
           return { ...canned, statistics, totalOnlineCount: total, smartAgId: undefined };
         }
-        const asked = new Set(args.inputs.userNames as string[]);
+        // Without userNames, every account of the instance.
+        const asked = new Set((args.inputs.userNames as string[]) ?? allUsers);
         const userStatistics = users.filter((u) => asked.has(u.userName));
         return {
           ...canned,
@@ -380,14 +381,54 @@ describe("the gates on a whole instance, with no list of accounts", () => {
     );
   });
 
-  it("refuses a per-user limit at the call: an instance's total cannot say who is online", () => {
+  it("reads every account, with no list, when the limits hold each account to maxOnlinePerUser", async () => {
+    const gated = smartag.assertOnlineLimits(
+      { smartAgId: "sag-demo0001" },
+      { maxOnlinePerUser: 1, maxTotalOnline: 7 },
+    );
+    await assert.rejects(resolvedValue(gated), isLimitsError(tooMany));
+    assert.deepEqual(
+      calls.map((c) => [c.token, c.inputs]),
+      [["smartag:index:getUserOnlineClientStatistics", { smartAgId: "sag-demo0001" }]],
+    );
+    const ok = smartag.assertOnlineLimits({ smartAgId: "sag-demo0001" }, { maxOnlinePerUser: 5 });
+    assert.deepEqual(await resolvedValue(ok.userStatistics), users);
+  });
+
+  it("picks the read once limits given as an Output resolve", async () => {
+    const perUser = smartag.assertOnlineLimits(
+      { smartAgId: "sag-demo0001" },
+      pulumi.output({ maxOnlinePerUser: 4 }),
+    );
+    await assert.rejects(
+      resolvedValue(perUser),
+      isLimitsError(
+        "SAG instance sag-demo0001 (cn-shanghai): 1 limit violation:\n  - bob.smith: 5 online, limit 4 per user",
+      ),
+    );
+    const total = smartag.assertOnlineLimits(
+      { smartAgId: "sag-demo0001" },
+      pulumi.output({ maxTotalOnline: 8 }),
+    );
+    assert.equal(await resolvedValue(total.totalOnlineCount), 8);
+    assert.deepEqual(
+      calls.map((c) => c.token),
+      ["smartag:index:getUserOnlineClientStatistics", "smartag:index:getSagOnlineClientStatistics"],
+    );
+  });
+
+  it("refuses at the call, before any read, a per-instance limit next to a per-user one", () => {
     assert.throws(
-      () => smartag.assertOnlineLimits({ smartAgId: "sag-demo0001" }, { maxOnlinePerUser: 3 }),
+      () =>
+        smartag.assertOnlineLimits(
+          { smartAgId: "sag-demo0001" },
+          { maxOnlinePerUser: 3, maxOnlinePerInstance: 3 },
+        ),
       (e: unknown) => {
         assert.ok(pulumi.RunError.isInstance(e));
         assert.match(
           (e as Error).message,
-          /^invalid limits: maxOnlinePerUser must have per-account counts/,
+          /^invalid limits: maxOnlinePerInstance must have instance totals to judge/,
         );
         return true;
       },

@@ -23,6 +23,10 @@ import {
   type GetSagOnlineClientStatisticsResult,
   getSagOnlineClientStatisticsOutput,
 } from "./getSagOnlineClientStatistics";
+import {
+  type GetUserOnlineClientStatisticsResult,
+  getUserOnlineClientStatisticsOutput,
+} from "./getUserOnlineClientStatistics";
 import type * as outputs from "./types/output";
 
 const marker = Symbol.for("pulumi-smartag:OnlineLimitsError");
@@ -263,9 +267,10 @@ export function assertOnlineLimits(
 ): pulumi.Output<RecordedStatistics>;
 /**
  * Fails the deployment when a whole SAG APP instance breaks the limits, with no list of
- * accounts: the gate reads the instance's total with {@link getSagOnlineClientStatisticsOutput}
- * (one request, every account counted) and judges `requireNoneOnline`, `maxTotalOnline` and
- * `maxOnlinePerInstance` on it. Unknown values in a preview are not judged.
+ * accounts. Without `maxOnlinePerUser`, the gate reads the instance's total with
+ * {@link getSagOnlineClientStatisticsOutput} (one request, every account counted) and judges
+ * `requireNoneOnline`, `maxTotalOnline` and `maxOnlinePerInstance` on it. Unknown values in a
+ * preview are not judged.
  *
  * @param instance the instance and, optionally, its region.
  * @param limits the limits; unset ones are not checked.
@@ -283,9 +288,61 @@ export function assertOnlineLimits(
  */
 export function assertOnlineLimits(
   instance: InstanceToGate,
-  limits: pulumi.Input<OnlineLimits>,
+  limits: OnlineLimits & { maxOnlinePerUser?: undefined },
   opts?: pulumi.InvokeOutputOptions,
 ): pulumi.Output<GetSagOnlineClientStatisticsResult>;
+/**
+ * Fails the deployment when any account of a whole SAG APP instance has more clients online
+ * than `maxOnlinePerUser`, with no list of accounts: the gate reads every account with
+ * {@link getUserOnlineClientStatisticsOutput} (`userNames` omitted: the accounts are listed
+ * first, then counted) and judges them all, naming every offender.
+ *
+ * @param instance the instance and, optionally, its region.
+ * @param limits the limits, `maxOnlinePerUser` among them.
+ * @param opts options of the reads, e.g. an explicit `provider`.
+ * @returns the statistics of every account, once they pass.
+ * @throws OnlineLimitsError (through the `Output`) naming every offending account.
+ *
+ * @example
+ * ```typescript
+ * import * as smartag from "pulumi-smartag";
+ *
+ * const everyone = smartag.assertOnlineLimits({ smartAgId: "sag-demo0001" }, { maxOnlinePerUser: 5 });
+ * export const accounts = everyone.userStatistics;
+ * ```
+ */
+export function assertOnlineLimits(
+  instance: InstanceToGate,
+  limits: OnlineLimits & { maxOnlinePerUser: number },
+  opts?: pulumi.InvokeOutputOptions,
+): pulumi.Output<GetUserOnlineClientStatisticsResult>;
+/**
+ * Fails the deployment when a whole SAG APP instance breaks limits known only as an `Input`:
+ * with `maxOnlinePerUser` every account is read and judged, without it the instance's total.
+ *
+ * @param instance the instance and, optionally, its region.
+ * @param limits the limits; unset ones are not checked.
+ * @param opts options of the read, e.g. an explicit `provider`.
+ * @returns the statistics that were judged, once they pass.
+ * @throws OnlineLimitsError (through the `Output`) naming every offender.
+ *
+ * @example
+ * ```typescript
+ * import * as pulumi from "@pulumi/pulumi";
+ * import * as smartag from "pulumi-smartag";
+ *
+ * const config = new pulumi.Config();
+ * smartag.assertOnlineLimits(
+ *     { smartAgId: "sag-demo0001" },
+ *     pulumi.output({ maxTotalOnline: config.getNumber("maxTotalOnline") ?? 50 }),
+ * );
+ * ```
+ */
+export function assertOnlineLimits(
+  instance: InstanceToGate,
+  limits: pulumi.Input<OnlineLimits>,
+  opts?: pulumi.InvokeOutputOptions,
+): pulumi.Output<GetSagOnlineClientStatisticsResult | GetUserOnlineClientStatisticsResult>;
 /**
  * Throws when plain statistics break the limits; returns them otherwise.
  *
@@ -440,18 +497,31 @@ export function requireNobodyOnline(stats: unknown, opts?: pulumi.InvokeOutputOp
   return assertOnlineLimits(stats as InstanceToGate, { requireNoneOnline: true }, opts);
 }
 
-/** Reads the instance's total (every account, one request) and judges it. */
+/**
+ * Reads what the limits need and judges it: every account for `maxOnlinePerUser`, else the
+ * instance's total (every account, one request).
+ */
 function gateInstance(
   instance: InstanceToGate,
   limits: pulumi.Input<OnlineLimits>,
   opts: pulumi.InvokeOutputOptions | undefined,
-): pulumi.Output<GetSagOnlineClientStatisticsResult> {
-  // Limits known now are checked now against what this read can judge.
-  if (!pulumi.Output.isInstance(limits) && !isPromiseLike(limits)) {
-    validLimits(limits, { statistics: [], totalOnlineCount: 0 });
+): pulumi.Output<StatisticsLike> {
+  const { smartAgId, regionId } = instance;
+  const perUser = (l: OnlineLimits) => l?.maxOnlinePerUser !== undefined;
+  const read = (l: OnlineLimits): pulumi.Output<StatisticsLike> =>
+    perUser(l)
+      ? getUserOnlineClientStatisticsOutput({ smartAgId, regionId }, opts)
+      : getSagOnlineClientStatisticsOutput({ smartAgIds: [smartAgId], regionId }, opts);
+  if (pulumi.Output.isInstance(limits) || isPromiseLike(limits)) {
+    return pulumi.output(limits).apply((l) => gateOutput(read(l), l));
   }
-  const args = { smartAgIds: [instance.smartAgId], regionId: instance.regionId };
-  return gateOutput(getSagOnlineClientStatisticsOutput(args, opts), limits);
+  // Limits known now are checked now against what the read can judge.
+  const empty = { totalOnlineCount: 0 };
+  validLimits(
+    limits,
+    perUser(limits) ? { ...empty, userStatistics: [] } : { ...empty, statistics: [] },
+  );
+  return gateOutput(read(limits), limits);
 }
 
 function gateOutput<T extends StatisticsLike>(

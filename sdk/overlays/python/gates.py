@@ -223,9 +223,11 @@ def assert_online_limits(
     - A ``UserOnlineClientStatistics`` resource: its recorded counts are judged on every deployment
       (e.g. after ``pulumi up --refresh``); returns an ``Output`` of a dict of them.
     - A whole instance, ``{"smart_ag_id": ..., "region_id": ...}`` with no counts: the gate reads
-      its total with ``get_sag_online_client_statistics_output`` (every account counted, no list
-      needed; ``opts`` go to that read) and judges ``require_none_online``, ``max_total_online``
-      and ``max_online_per_instance`` on it.
+      what the limits need, with no list of accounts (``opts`` go to that read). With
+      ``max_online_per_user``, every account (``get_user_online_client_statistics_output`` with
+      ``user_names`` left out); otherwise the instance's total
+      (``get_sag_online_client_statistics_output``, one request), judged by
+      ``require_none_online``, ``max_total_online`` and ``max_online_per_instance``.
 
     Limits known now are checked now, so a typo fails at the call.
 
@@ -248,13 +250,7 @@ def assert_online_limits(
     if plain_limits:
         _check_limits(limits or {})
     if _is_instance(stats):
-        if plain_limits:
-            _check_limits(limits or {}, {"statistics": []})
-        from .get_sag_online_client_statistics import get_sag_online_client_statistics_output
-
-        stats = get_sag_online_client_statistics_output(
-            smart_ag_ids=[_get(stats, "smart_ag_id")], region_id=_get(stats, "region_id"),
-            opts=opts)
+        return _gate_instance(stats, limits, plain_limits, opts)
     # An Output lifts every attribute to an Output, so only a non-Output can be a resource here.
     if not isinstance(stats, pulumi.Output) and isinstance(
         _get(stats, "user_statistics"), pulumi.Output
@@ -298,6 +294,30 @@ class InstanceToGate(TypedDict, total=False):
 
     smart_ag_id: "pulumi.Input[str]"
     region_id: "pulumi.Input[str]"
+
+
+def _gate_instance(instance: Any, limits: Any, plain: bool, opts: Any) -> Any:
+    # Every account for a per-account limit, else the instance's total (one request).
+    from .get_sag_online_client_statistics import get_sag_online_client_statistics_output
+    from .get_user_online_client_statistics import get_user_online_client_statistics_output
+
+    smart_ag_id, region_id = _get(instance, "smart_ag_id"), _get(instance, "region_id")
+
+    def per_user(l: Any) -> bool:
+        return (l or {}).get("max_online_per_user") is not None
+
+    def read(l: Any) -> Any:
+        if per_user(l):
+            return get_user_online_client_statistics_output(
+                smart_ag_id=smart_ag_id, region_id=region_id, opts=opts)
+        return get_sag_online_client_statistics_output(
+            smart_ag_ids=[smart_ag_id], region_id=region_id, opts=opts)
+
+    if plain:
+        # Checked now against what the read can judge, so a mistake fails at the call.
+        _check_limits(limits or {}, {"user_statistics": []} if per_user(limits) else {"statistics": []})
+        return assert_online_limits(read(limits), limits)
+    return pulumi.Output.from_input(limits).apply(lambda l: assert_online_limits(read(l), l))
 
 
 def _is_instance(stats: Any) -> bool:
