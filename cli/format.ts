@@ -22,6 +22,15 @@ export interface InstanceStatistics {
   requestIds: string[];
 }
 
+/** The client's devices of one account, as far as output needs them. */
+export interface OnlineClients {
+  regionId: string;
+  smartAgId: string;
+  userName: string;
+  clients: { clientIp: string; onlineTime: number; onlineSince: string }[];
+  requestIds: string[];
+}
+
 /** One command's result as rows: what the table and the CSV show. */
 export interface Report {
   /** The line above the table. */
@@ -61,6 +70,19 @@ export function instanceReport(stats: InstanceStatistics): Report {
     rows: stats.statistics.map((s) => [s.smartAgId, String(s.onlineCount)]),
     totalRow: ["TOTAL", String(stats.totalOnlineCount)],
     requestIds: stats.requestIds,
+  };
+}
+
+/** The devices of one account: CLIENT IP / ONLINE TIME / ONLINE SINCE, and how many. */
+export function clientsReport(online: OnlineClients): Report {
+  const count = online.clients.length;
+  return {
+    heading: `SAG instance ${online.smartAgId} (${online.regionId}), account ${online.userName}: ${count} online`,
+    columns: ["CLIENT IP", "ONLINE TIME", "ONLINE SINCE"],
+    fields: ["clientIp", "onlineTime", "onlineSince"],
+    numeric: [false, true, false],
+    rows: online.clients.map((c) => [c.clientIp, String(c.onlineTime), c.onlineSince]),
+    requestIds: online.requestIds,
   };
 }
 

@@ -28,6 +28,7 @@ import {
 } from "./args";
 import { escapeControls, guarded, type Sink } from "./escape";
 import {
+  clientsReport,
   formatCsv,
   formatJson,
   formatTable,
@@ -101,10 +102,15 @@ export async function run(io: CliIo): Promise<number> {
   const err = guarded(io.stderr, redact);
 
   const settings = checkSettings(options, io.env, issues, smartag);
+  const names = collected.capped ? undefined : dedupe(collected.names);
   const plan =
     options.command === "instances"
       ? planInstances(options, issues, smartag)
-      : planUsers(options, collected.capped ? undefined : dedupe(collected.names), issues, smartag);
+      : options.command === "clients"
+        ? planClients(options, names, issues, smartag)
+        : options.allUsers
+          ? planAllUsers(options, issues, smartag)
+          : planUsers(options, names, issues, smartag);
   if (!plan || !settings || issues.length > 0) {
     err.write(formatUsageIssues(issues));
     return EXIT.usage;
@@ -192,11 +198,7 @@ function planUsers(
     what: `${names.length} name(s) on ${sag}`,
     items: names.length,
     requests: chunks.reduce((sum, c) => sum + Math.ceil(c.length / perRequest), 0),
-    limits: {
-      ...(options.maxOnline !== undefined ? { maxOnlinePerUser: options.maxOnline } : {}),
-      ...(options.maxTotal !== undefined ? { maxTotalOnline: options.maxTotal } : {}),
-      ...(options.requireNoneOnline ? { requireNoneOnline: true } : {}),
-    },
+    limits: userLimits(options),
     async call(client, signal, done) {
       const parts: UserOnlineClientStatistics[] = [];
       for (const chunk of chunks) {
@@ -211,6 +213,88 @@ function planUsers(
       }
       const stats = merge(parts);
       return { judged: stats, report: userReport(stats), json: stats };
+    },
+  };
+}
+
+/** The limits on per-account counts, as --max-online, --max-total and --require-none-online set them. */
+function userLimits(options: CliOptions): OnlineLimits {
+  return {
+    ...(options.maxOnline !== undefined ? { maxOnlinePerUser: options.maxOnline } : {}),
+    ...(options.maxTotal !== undefined ? { maxTotalOnline: options.maxTotal } : {}),
+    ...(options.requireNoneOnline ? { requireNoneOnline: true } : {}),
+  };
+}
+
+/**
+ * Every account of the instance: the client lists them (paging) and counts them in one call.
+ * How many requests that takes is known only once the list is read, so no progress line.
+ */
+function planAllUsers(
+  options: CliOptions,
+  issues: UsageIssue[],
+  smartag: SmartagModule,
+): Plan | undefined {
+  const found = smartag.checkStatisticsRequest({ smartAgId: options.sag });
+  for (const issue of found) issues.push(requestIssue(issue, []));
+  if (found.length > 0) return undefined;
+  const smartAgId = options.sag as string;
+  return {
+    what: `every account of ${smartAgId}`,
+    items: 0,
+    requests: 0,
+    limits: userLimits(options),
+    async call(client, signal) {
+      const stats = await client.describeUserOnlineClientStatistics({ smartAgId }, { signal });
+      return { judged: stats, report: userReport(stats), json: stats };
+    },
+  };
+}
+
+/** The devices of one account; limits hold their number as that account's count. */
+function planClients(
+  options: CliOptions,
+  names: SourcedName[] | undefined,
+  issues: UsageIssue[],
+  smartag: SmartagModule,
+): Plan | undefined {
+  if (names && names.length > 1) {
+    issues.push({
+      where: "--user",
+      reason: `smartag-stats clients takes one account (got ${names.length})`,
+    });
+  }
+  const [named] = names ?? [];
+  const found = smartag.checkUserOnlineClientsRequest({
+    smartAgId: options.sag,
+    userName: named?.name,
+  });
+  for (const issue of found) {
+    if (issue.property === "smartAgId") issues.push({ where: "--sag", reason: issue.reason });
+    else if (named)
+      issues.push({ where: `--user ${quoteClipped(named.name)}`, reason: issue.reason });
+    else issues.push({ where: "--user", reason: "is required: the account whose devices to list" });
+  }
+  if (found.length > 0 || !named) return undefined;
+  const request = { smartAgId: options.sag as string, userName: named.name };
+  return {
+    what: `the devices of ${named.name} on ${request.smartAgId}`,
+    items: 1,
+    requests: 1,
+    limits: {
+      ...(options.maxOnline !== undefined ? { maxOnlinePerUser: options.maxOnline } : {}),
+      ...(options.requireNoneOnline ? { requireNoneOnline: true } : {}),
+    },
+    async call(client, signal) {
+      const online = await client.describeUserOnlineClients(request, { signal });
+      const count = online.clients.length;
+      const judged = {
+        regionId: online.regionId,
+        smartAgId: online.smartAgId,
+        userStatistics: [{ userName: online.userName, onlineCount: count }],
+        totalOnlineCount: count,
+      };
+      return { judged, report: clientsReport(online), json: online };
     },
   };
 }
@@ -428,7 +512,7 @@ function requestIssue(issue: ValidationIssue, chunk: readonly SourcedName[]): Us
   if (issue.property === "userNames" && chunk.length === 0) {
     return {
       where: "--user",
-      reason: "is required: at least one name, via --user or --users-file",
+      reason: "is required: at least one name, via --user or --users-file (or --all-users)",
     };
   }
   return { where: issue.property, reason: issue.reason };
