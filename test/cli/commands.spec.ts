@@ -1,5 +1,6 @@
-// The commands that need no list of accounts (`instances`), run as a CI job runs them: the
-// compiled CLI in a child process against the emulator over HTTP.
+// The commands that need no list of accounts (`instances`, `--all-users`) and the devices of one
+// account (`clients`), run as a CI job runs them: the compiled CLI in a child process against
+// the emulator over HTTP.
 import assert from "node:assert/strict";
 import { loadDefaultFixture, type RunningEmulator, startEmulator } from "../../emulator";
 import { assertNoSecrets } from "../helpers/secrets";
@@ -181,9 +182,188 @@ describe("smartag-stats commands without a list of accounts", () => {
     });
   });
 
+  describe("--all-users", () => {
+    it("lists every account of the instance first, then counts them all", async () => {
+      const r = await stats([...SHANGHAI, "--sag", "sag-demo0001", "--all-users"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(
+        r.stdout,
+        [
+          "SAG instance sag-demo0001 (cn-shanghai)",
+          "USER               ONLINE",
+          "doctest                 2",
+          "alice@example.com       0",
+          "bob.smith               5",
+          "carol_01                1",
+          "TOTAL                   8",
+          "",
+        ].join("\n"),
+      );
+      assert.deepEqual(actions(), [
+        "DescribeSmartAccessGatewayClientUsers",
+        "DescribeUserOnlineClientStatistics",
+      ]);
+    });
+
+    it("reads more than one page of more than 50 accounts, with the limits and every format", async () => {
+      const csv = await stats([
+        ...SHANGHAI,
+        ...["--sag", "sag-big0001", "--all-users", "--format", "csv"],
+      ]);
+      assert.equal(csv.code, 0, csv.stderr);
+      const rows = csv.stdout.trim().split("\n");
+      assert.equal(rows[0], "userName,onlineCount");
+      assert.equal(rows.length, 151);
+      assert.equal(rows[150], "user0150,2");
+      const pages = actions().filter((a) => a === "DescribeSmartAccessGatewayClientUsers");
+      assert.ok(pages.length > 1, `${pages.length} page(s)`);
+
+      emulator.resetLog();
+      const json = await stats([
+        ...SHANGHAI,
+        ...["--sag", "sag-big0001", "--all-users", "--max-online", "2", "--format", "json"],
+      ]);
+      assert.equal(json.code, 3);
+      const doc = JSON.parse(json.stdout);
+      assert.equal(doc.userStatistics.length, 150);
+      assert.equal(doc.totalOnlineCount, 225);
+      assert.equal(doc.violations.length, 37, "every account with 3 online");
+      assert.equal(doc.requestIds.length, actions().length, "one RequestId per request");
+      assert.match(
+        json.stderr,
+        /^smartag-stats: SAG instance sag-big0001 \(cn-shanghai\): 37 limit violations:$/m,
+      );
+      assert.match(json.stderr, /^ {2}- user0003: 3 online, limit 2 per user$/m);
+    });
+
+    it("exits 2 before any request when --all-users comes with --user or --users-file", async () => {
+      const withUser = await stats([
+        ...SHANGHAI,
+        ...["--sag", "sag-demo0001", "--all-users", "--user", "doctest"],
+      ]);
+      assert.equal(withUser.code, 2);
+      assert.match(
+        withUser.stderr,
+        /- --all-users: cannot be combined with --user: it reads every account of the instance itself/,
+      );
+      const withFile = await stats(
+        [...SHANGHAI, "--sag", "sag-demo0001", "--users-file", "-", "--all-users"],
+        { stdin: "doctest\n" },
+      );
+      assert.equal(withFile.code, 2);
+      assert.match(withFile.stderr, /- --all-users: cannot be combined with --users-file/);
+      const noSag = await stats([...SHANGHAI, "--all-users"]);
+      assert.equal(noSag.code, 2);
+      assert.match(noSag.stderr, /- --sag: is required/);
+      assert.doesNotMatch(noSag.stderr, /--user/);
+      assert.equal(emulator.requests.length, 0, "nothing was sent");
+    });
+  });
+
+  describe("clients", () => {
+    const ERIN = [...SHANGHAI, "--sag", "sag-acct0001", "--user", "erin.ops"];
+
+    it("prints the devices of one account: address, Unix time and ISO time", async () => {
+      const r = await stats(["clients", ...ERIN]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(
+        r.stdout,
+        [
+          "SAG instance sag-acct0001 (cn-shanghai), account erin.ops: 2 online",
+          "CLIENT IP     ONLINE TIME  ONLINE SINCE",
+          "10.10.0.2      1559125519  2019-05-29T10:25:19.000Z",
+          "192.168.7.20   1559129000  2019-05-29T11:23:20.000Z",
+          "",
+        ].join("\n"),
+      );
+      assert.deepEqual(actions(), ["DescribeUserOnlineClients"]);
+    });
+
+    it("prints the function's result as JSON, and clientIp,onlineTime,onlineSince rows as CSV", async () => {
+      const json = await stats(["clients", ...ERIN, "--format", "json"]);
+      assert.equal(json.code, 0, json.stderr);
+      const doc = JSON.parse(json.stdout);
+      assert.equal(doc.requestIds.length, 1);
+      assert.deepEqual(
+        { ...doc, requestIds: [] },
+        {
+          regionId: "cn-shanghai",
+          smartAgId: "sag-acct0001",
+          userName: "erin.ops",
+          clients: [
+            {
+              clientIp: "10.10.0.2",
+              onlineTime: 1559125519,
+              onlineSince: "2019-05-29T10:25:19.000Z",
+            },
+            {
+              clientIp: "192.168.7.20",
+              onlineTime: 1559129000,
+              onlineSince: "2019-05-29T11:23:20.000Z",
+            },
+          ],
+          requestIds: [],
+        },
+      );
+      const csv = await stats(["clients", ...ERIN, "--format", "csv"]);
+      assert.equal(
+        csv.stdout,
+        "clientIp,onlineTime,onlineSince\n" +
+          "10.10.0.2,1559125519,2019-05-29T10:25:19.000Z\n" +
+          "192.168.7.20,1559129000,2019-05-29T11:23:20.000Z\n",
+      );
+    });
+
+    it("holds the number of devices to --max-online and --require-none-online, naming the account", async () => {
+      const over = await stats(["clients", ...ERIN, "--max-online", "1", "--format", "json"]);
+      assert.equal(over.code, 3);
+      assert.equal(
+        over.stderr,
+        "smartag-stats: SAG instance sag-acct0001 (cn-shanghai): 1 limit violation:\n" +
+          "  - erin.ops: 2 online, limit 1 per user\n",
+      );
+      assert.equal(JSON.parse(over.stdout).clients.length, 2, "the devices are still printed");
+      const idle = await stats([
+        "clients",
+        ...[...SHANGHAI, "--sag", "sag-acct0001", "--user", "frank-ro", "--require-none-online"],
+      ]);
+      assert.equal(idle.code, 0, idle.stderr);
+      assert.match(idle.stdout, /account frank-ro: 0 online\nCLIENT IP/);
+    });
+
+    it("exits 2 before any request when not given exactly one good account, or given flags it has no use for", async () => {
+      const two = await stats([
+        "clients",
+        ...[
+          ...SHANGHAI,
+          "--sag",
+          "sag-acct0001",
+          "--user",
+          "erin.ops,frank-ro",
+          "--max-total",
+          "3",
+        ],
+      ]);
+      assert.equal(two.code, 2);
+      assert.match(two.stderr, /- --user: smartag-stats clients takes one account \(got 2\)/);
+      assert.match(two.stderr, /- --max-total: is not used by smartag-stats clients/);
+      const none = await stats(["clients", ...SHANGHAI, "--sag", "sag-acct0001"]);
+      assert.equal(none.code, 2);
+      assert.match(none.stderr, /- --user: is required: the account whose devices to list/);
+      const bad = await stats(["clients", ...SHANGHAI, "--sag", "acct", "--user", "ab"]);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /- --sag: must be a SAG instance id/);
+      assert.match(bad.stderr, /- --user "ab": must be at least 7 characters/);
+      const all = await stats(["clients", ...ERIN, "--all-users"]);
+      assert.equal(all.code, 2);
+      assert.match(all.stderr, /- --all-users: is not used by smartag-stats clients/);
+      assert.equal(emulator.requests.length, 0, "nothing was sent");
+    });
+  });
+
   describe("secrets", () => {
     it("never prints a credential in any of the runs above", () => {
-      assert.ok(outputs.length >= 8, "the earlier runs were recorded");
+      assert.ok(outputs.length >= 20, "the earlier runs were recorded");
       for (const [i, r] of outputs.entries()) {
         assertNoSecrets(r.stdout, SECRETS, `stdout of run ${i}`);
         assertNoSecrets(r.stderr, SECRETS, `stderr of run ${i}`);
