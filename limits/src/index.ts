@@ -218,7 +218,8 @@ export function statisticsLabel(stats: StatisticsLike): string {
   if (ids.size === 1)
     return `SAG instance ${instanceLabel({ smartAgId: only, regionId: stats.regionId })}`;
   const region = stats.regionId ? ` (${stats.regionId})` : "";
-  return `${ids.size} SAG instances${region}`;
+  // None known (e.g. every entry unreadable): the count would say nothing.
+  return `${ids.size > 1 ? `${ids.size} ` : ""}SAG instances${region}`;
 }
 
 /**

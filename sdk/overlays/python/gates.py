@@ -82,9 +82,9 @@ class OnlineLimitsError(pulumi.RunError):
         where = " ".join(
             p for p in (self.smart_ag_id, self.region_id and f"({self.region_id})") if p)
         heading = f"SAG instance {where or '(unknown)'}"
-        if instances is not None and len(ids) > 1 and not secret:
-            heading = f"{len(ids)} SAG instances" + (
-                f" ({self.region_id})" if self.region_id else "")
+        if instances is not None and len(ids) != 1 and not secret:
+            count = f"{len(ids)} " if len(ids) > 1 else ""
+            heading = f"{count}SAG instances" + (f" ({self.region_id})" if self.region_id else "")
         super().__init__(_format(heading, violations))
 
 
