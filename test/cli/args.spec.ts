@@ -54,6 +54,32 @@ describe("smartag-stats argument parsing", () => {
     ]);
   });
 
+  it("takes a command word first only, and --sag lists only for instances", () => {
+    const many = parseCommandLine(["instances", "--sag", "sag-a1,sag-b2", "--sag=sag-c3"]);
+    assert.deepEqual(many.issues, []);
+    assert.equal(many.options.command, "instances");
+    assert.deepEqual(many.options.sags, ["sag-a1", "sag-b2", "sag-c3"]);
+    const twice = parseCommandLine(["--sag", "sag-a1", "--sag", "sag-b2", "clients"]);
+    assert.equal(twice.options.command, "users");
+    assert.deepEqual(twice.issues, [
+      { where: "clients", reason: "a command goes first, e.g. smartag-stats instances --sag ID" },
+      {
+        where: "--sag",
+        reason:
+          "may be given only once (for several instances: smartag-stats instances --sag ID,ID)",
+      },
+    ]);
+    const both = parseCommandLine(["--all-users", "--users-file", "a.txt"]);
+    assert.equal(both.options.allUsers, true);
+    assert.deepEqual(both.issues, [
+      {
+        where: "--all-users",
+        reason:
+          "cannot be combined with --users-file: it reads every account of the instance itself",
+      },
+    ]);
+  });
+
   it("does not take the next flag as a value when a value is missing", () => {
     const { options, issues } = parseCommandLine(["--sag", "--quiet"]);
     assert.deepEqual(issues, [{ where: "--sag", reason: "needs a value" }]);
