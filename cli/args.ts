@@ -7,6 +7,13 @@
 export type OutputFormat = "table" | "json" | "csv";
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ["table", "json", "csv"];
 
+/**
+ * What to read: per-account counts (no command word), the totals of whole instances, or the
+ * devices of one account.
+ */
+export type Command = "users" | "instances" | "clients";
+const COMMAND_WORDS: readonly string[] = ["instances", "clients"];
+
 /** One problem with the command line or its inputs, named after what the user typed. */
 export interface UsageIssue {
   /** The flag, variable or file line at fault, e.g. `--max-online` or `users.txt line 4`. */
@@ -18,9 +25,14 @@ export interface UsageIssue {
 export type NameSource = { kind: "flag"; value: string } | { kind: "file"; path: string };
 
 export interface CliOptions {
+  command: Command;
   region?: string;
   sag?: string;
+  /** `instances`: every id of every --sag, in typed order. */
+  sags: string[];
   nameSources: NameSource[];
+  /** Every account of the instance, read from the API instead of --user. */
+  allUsers: boolean;
   endpoint?: string;
   profile?: string;
   format: OutputFormat;
@@ -46,9 +58,10 @@ interface FlagSpec {
 
 const FLAGS: Readonly<Record<string, FlagSpec>> = {
   region: { takesValue: true },
-  sag: { takesValue: true },
+  sag: { takesValue: true, repeatable: true },
   user: { takesValue: true, repeatable: true },
   "users-file": { takesValue: true, repeatable: true },
+  "all-users": { takesValue: false },
   endpoint: { takesValue: true },
   profile: { takesValue: true },
   format: { takesValue: true },
@@ -87,12 +100,27 @@ const NUMBER_FLAGS = {
   "max-input-bytes": { min: 1, max: 1024 * 1024 * 1024 },
 } as const;
 
+/** Flags a command has no use for: refused rather than ignored, so nothing is silently dropped. */
+const NOT_FOR: Readonly<Record<Command, { flags: readonly string[]; why: string }>> = {
+  users: { flags: [], why: "" },
+  instances: {
+    flags: ["user", "users-file", "all-users", "max-names", "max-input-bytes"],
+    why: "it counts every account of each instance",
+  },
+  clients: {
+    flags: ["users-file", "all-users", "max-total", "max-names", "max-input-bytes"],
+    why: "it lists the devices of the one account given with --user",
+  },
+};
+
 /** What a scan of argv found, before values are interpreted. */
 interface Scan {
   values: Map<string, string[]>;
   booleans: Set<string>;
   nameSources: NameSource[];
   positionals: number;
+  /** Command words found past the first argument. */
+  commands: string[];
 }
 
 /**
@@ -104,12 +132,42 @@ export function parseCommandLine(argv: readonly string[]): {
   issues: UsageIssue[];
 } {
   const issues: UsageIssue[] = [];
-  const scan = scanArgv(argv, issues);
+  const first = argv[0] ?? "";
+  const command = COMMAND_WORDS.includes(first) ? (first as Command) : "users";
+  const scan = scanArgv(command === "users" ? argv : argv.slice(1), issues);
+  if (scan.commands.length > 0) {
+    issues.push({
+      where: scan.commands.join(", "),
+      reason: "a command goes first, e.g. smartag-stats instances --sag ID",
+    });
+  }
   if (scan.positionals > 0) {
     // Not echoed: a stray word could be a secret pasted in the wrong place.
     issues.push({
       where: scan.positionals === 1 ? "an argument" : `${scan.positionals} arguments`,
       reason: "not attached to any option: names go after --user (or in --users-file)",
+    });
+  }
+  for (const flag of NOT_FOR[command].flags) {
+    if (scan.values.has(flag) || scan.booleans.has(flag)) {
+      issues.push({
+        where: `--${flag}`,
+        reason: `is not used by smartag-stats ${command}: ${NOT_FOR[command].why}`,
+      });
+    }
+  }
+  const sagCount = scan.values.get("sag")?.length ?? 0;
+  if (command !== "instances" && sagCount > 1) {
+    issues.push({
+      where: "--sag",
+      reason: "may be given only once (for several instances: smartag-stats instances --sag ID,ID)",
+    });
+  }
+  if (scan.booleans.has("all-users") && scan.nameSources.length > 0) {
+    const which = scan.nameSources.some((s) => s.kind === "flag") ? "--user" : "--users-file";
+    issues.push({
+      where: "--all-users",
+      reason: `cannot be combined with ${which}: it reads every account of the instance itself`,
     });
   }
   if (scan.booleans.has("quiet") && scan.booleans.has("verbose")) {
@@ -119,15 +177,25 @@ export function parseCommandLine(argv: readonly string[]): {
   if (filesFromStdin > 1) {
     issues.push({ where: "--users-file -", reason: "stdin can be read only once" });
   }
-  return { options: buildOptions(scan, issues), issues };
+  return { options: buildOptions(command, scan, issues), issues };
 }
 
 /** Sorts argv into flag values, booleans and name sources, noting malformed flags. */
 function scanArgv(argv: readonly string[], issues: UsageIssue[]): Scan {
-  const scan: Scan = { values: new Map(), booleans: new Set(), nameSources: [], positionals: 0 };
+  const scan: Scan = {
+    values: new Map(),
+    booleans: new Set(),
+    nameSources: [],
+    positionals: 0,
+    commands: [],
+  };
   let onlyPositionals = false;
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i] as string;
+    if (!onlyPositionals && COMMAND_WORDS.includes(token)) {
+      scan.commands.push(token);
+      continue;
+    }
     if (onlyPositionals || !looksLikeOption(token)) {
       scan.positionals++;
       continue;
@@ -200,7 +268,7 @@ function addValue(
 }
 
 /** Interprets the scanned values; bad ones become issues and are left unset. */
-function buildOptions(scan: Scan, issues: UsageIssue[]): CliOptions {
+function buildOptions(command: Command, scan: Scan, issues: UsageIssue[]): CliOptions {
   const one = (name: string) => scan.values.get(name)?.[0];
   const number = (flag: keyof typeof NUMBER_FLAGS): number | undefined => {
     const v = one(flag);
@@ -215,6 +283,9 @@ function buildOptions(scan: Scan, issues: UsageIssue[]): CliOptions {
     return undefined;
   };
   const options: CliOptions = {
+    command,
+    sags: command === "instances" ? sagIds(scan.values.get("sag") ?? [], issues) : [],
+    allUsers: scan.booleans.has("all-users"),
     nameSources: scan.nameSources,
     format: outputFormat(one("format"), issues),
     requireNoneOnline: scan.booleans.has("require-none-online"),
@@ -242,6 +313,24 @@ function buildOptions(scan: Scan, issues: UsageIssue[]): CliOptions {
     if (v !== undefined) options[key] = v;
   }
   return options;
+}
+
+/** The ids of every --sag of `instances`: commas separate them, as they do --user names. */
+function sagIds(values: readonly string[], issues: UsageIssue[]): string[] {
+  const ids: string[] = [];
+  for (const value of values) {
+    const pieces = value.split(",").map((p) => p.trim());
+    if (pieces.some((p) => p === "")) {
+      issues.push({
+        where: `--sag ${JSON.stringify(value)}`,
+        reason: pieces.every((p) => p === "")
+          ? "must not be empty"
+          : "has an empty id between commas",
+      });
+    }
+    for (const id of pieces) if (id !== "") ids.push(id);
+  }
+  return ids;
 }
 
 function outputFormat(value: string | undefined, issues: UsageIssue[]): OutputFormat {

@@ -17,6 +17,7 @@ import {
   findLimitViolations,
   formatLimitViolations,
   type OnlineLimits,
+  type StatisticsLike,
 } from "@pulumi-smartag/limits";
 import {
   type CliOptions,
@@ -26,7 +27,15 @@ import {
   type UsageIssue,
 } from "./args";
 import { escapeControls, guarded, type Sink } from "./escape";
-import { formatCsv, formatJson, formatTable } from "./format";
+import {
+  clientsReport,
+  formatCsv,
+  formatJson,
+  formatTable,
+  instanceReport,
+  type Report,
+  userReport,
+} from "./format";
 import { collectNames } from "./input";
 import { Progress, progressWanted } from "./progress";
 import { EXIT, USAGE } from "./usage";
@@ -45,13 +54,26 @@ const MAX_LISTED_ISSUES = 30;
 
 type SmartagModule = typeof import("@pulumi-smartag/client");
 
-/** What a checked command line asks for: everything needed to query, nothing left to check. */
-interface Query {
-  settings: ResolvedSettings & { region: string };
-  sag: string;
-  names: SourcedName[];
-  /** Runs of names of at most one client call each. */
-  chunks: SourcedName[][];
+type Settings = ResolvedSettings & { region: string };
+
+/** What a command shows: what the limits judge, the rows of the table and CSV, the JSON. */
+interface Shown {
+  judged: StatisticsLike;
+  report: Report;
+  json: object;
+}
+
+/** A checked command line: everything needed to query, nothing left to check. */
+interface Plan {
+  /** For --verbose, e.g. `3 name(s) on sag-demo0001`. */
+  what: string;
+  /** Entries asked for and API requests they take, for the progress line. */
+  items: number;
+  requests: number;
+  /** The limits the command's flags set. */
+  limits: OnlineLimits;
+  /** Runs the query under one deadline; `done.requests` counts requests of finished calls. */
+  call(client: SmartagClient, signal: AbortSignal, done: { requests: number }): Promise<Shown>;
 }
 
 export async function run(io: CliIo): Promise<number> {
@@ -64,10 +86,13 @@ export async function run(io: CliIo): Promise<number> {
     io.stdout.write(`${PROGRAM} ${await version()}\n`);
     return EXIT.ok;
   }
-  const collected = await collectNames(options, io.stdin);
+  const collected =
+    options.command === "instances"
+      ? { names: [], issues: [], capped: false }
+      : await collectNames(options, io.stdin);
   for (const issue of collected.issues) issues.push(issue);
 
-  // Loaded only past --help: pop-core and zod are the bulk of startup time.
+  // Loaded only past --help: the client and zod are the bulk of startup time.
   const smartag = await import("@pulumi-smartag/client");
   const redactor = new smartag.Redactor();
   const { secretKey, securityToken } = smartag.ENV_FALLBACKS;
@@ -76,29 +101,36 @@ export async function run(io: CliIo): Promise<number> {
   const out = guarded(io.stdout, redact);
   const err = guarded(io.stderr, redact);
 
+  const settings = checkSettings(options, io.env, issues, smartag);
   const names = collected.capped ? undefined : dedupe(collected.names);
-  const query = checkQuery(options, io.env, names, issues, smartag);
-  if (!query) {
+  const plan =
+    options.command === "instances"
+      ? planInstances(options, issues, smartag)
+      : options.command === "clients"
+        ? planClients(options, names, issues, smartag)
+        : options.allUsers
+          ? planAllUsers(options, issues, smartag)
+          : planUsers(options, names, issues, smartag);
+  if (!plan || !settings || issues.length > 0) {
     err.write(formatUsageIssues(issues));
     return EXIT.usage;
   }
-  redactor.add(query.settings.secretKey, query.settings.securityToken);
-  const outcome = await ask(query, options, { ...io, stderr: err }, io.stderr, smartag);
+  redactor.add(settings.secretKey, settings.securityToken);
+  const outcome = await ask(plan, settings, options, { ...io, stderr: err }, io.stderr, smartag);
   if ("code" in outcome) return outcome.code;
-  return printResult(outcome.stats, options, out, err);
+  return printResult(outcome.shown, plan.limits, options, out, err);
 }
 
 /**
- * Checks everything before the network: region, settings and every name. Problems are added
- * to `issues`; a query comes back only when there are none.
+ * Checks the region and the client settings before the network. Problems are added to
+ * `issues`; settings come back only when they have none.
  */
-function checkQuery(
+function checkSettings(
   options: CliOptions,
   env: NodeJS.ProcessEnv,
-  names: SourcedName[] | undefined,
   issues: UsageIssue[],
   smartag: SmartagModule,
-): Query | undefined {
+): Settings | undefined {
   const fallbacks = smartag.ENV_FALLBACKS;
   const clientEnv = settingsEnv(options, env, fallbacks);
   // An empty flag (e.g. --region "$UNSET_VAR" in CI) means unset, as it does for the
@@ -126,26 +158,25 @@ function checkQuery(
   for (const issue of resolved.issues) {
     issues.push(settingIssue(issue, options, clientEnv, fallbacks));
   }
-  // Names cut off at a cap are not checked: the cap is the one problem with them.
-  const chunks = checkNames(options.sag, names ?? [], issues, smartag, names === undefined);
-  if (issues.length > 0 || !resolved.settings || !names || region === undefined) return undefined;
-  return { settings: { ...resolved.settings, region }, sag: options.sag as string, names, chunks };
+  if (!resolved.settings || region === undefined) return undefined;
+  return { ...resolved.settings, region };
 }
 
 /**
- * The API's per-call cap guards Pulumi programs; a CLI run reading a big file just makes
- * several calls in a row. Each run of names is checked as the client will check it.
+ * Per-account counts of the names given. The API's per-call cap guards Pulumi programs; a CLI
+ * run reading a big file just makes several calls in a row, each checked as the client will.
  */
-function checkNames(
-  sag: string | undefined,
-  names: SourcedName[],
+function planUsers(
+  options: CliOptions,
+  names: SourcedName[] | undefined,
   issues: UsageIssue[],
   smartag: SmartagModule,
-  capped: boolean,
-): SourcedName[][] {
+): Plan | undefined {
+  const sag = options.sag;
   const chunks: SourcedName[][] = [];
-  for (let i = 0; i < names.length; i += smartag.MAX_NAMES_PER_CALL) {
-    chunks.push(names.slice(i, i + smartag.MAX_NAMES_PER_CALL));
+  const all = names ?? [];
+  for (let i = 0; i < all.length; i += smartag.MAX_NAMES_PER_CALL) {
+    chunks.push(all.slice(i, i + smartag.MAX_NAMES_PER_CALL));
   }
   if (chunks.length === 0) chunks.push([]);
   chunks.forEach((chunk, c) => {
@@ -156,11 +187,149 @@ function checkNames(
     for (const issue of found) {
       // The instance is the same for every chunk: report it once.
       if (c > 0 && !issue.property.startsWith("userNames")) continue;
-      if (capped && issue.property === "userNames") continue;
+      // Names cut off at a cap are not checked: the cap is the one problem with them.
+      if (names === undefined && issue.property === "userNames") continue;
       issues.push(requestIssue(issue, chunk));
     }
   });
-  return chunks;
+  if (!names) return undefined;
+  const perRequest = smartag.MAX_NAMES_PER_REQUEST;
+  return {
+    what: `${names.length} name(s) on ${sag}`,
+    items: names.length,
+    requests: chunks.reduce((sum, c) => sum + Math.ceil(c.length / perRequest), 0),
+    limits: userLimits(options),
+    async call(client, signal, done) {
+      const parts: UserOnlineClientStatistics[] = [];
+      for (const chunk of chunks) {
+        const userNames = chunk.map((n) => n.name);
+        parts.push(
+          await client.describeUserOnlineClientStatistics(
+            { smartAgId: sag as string, userNames },
+            { signal },
+          ),
+        );
+        done.requests += Math.ceil(chunk.length / perRequest);
+      }
+      const stats = merge(parts);
+      return { judged: stats, report: userReport(stats), json: stats };
+    },
+  };
+}
+
+/** The limits on per-account counts, as --max-online, --max-total and --require-none-online set them. */
+function userLimits(options: CliOptions): OnlineLimits {
+  return {
+    ...(options.maxOnline !== undefined ? { maxOnlinePerUser: options.maxOnline } : {}),
+    ...(options.maxTotal !== undefined ? { maxTotalOnline: options.maxTotal } : {}),
+    ...(options.requireNoneOnline ? { requireNoneOnline: true } : {}),
+  };
+}
+
+/**
+ * Every account of the instance: the client lists them (paging) and counts them in one call.
+ * How many requests that takes is known only once the list is read, so no progress line.
+ */
+function planAllUsers(
+  options: CliOptions,
+  issues: UsageIssue[],
+  smartag: SmartagModule,
+): Plan | undefined {
+  const found = smartag.checkStatisticsRequest({ smartAgId: options.sag });
+  for (const issue of found) issues.push(requestIssue(issue, []));
+  if (found.length > 0) return undefined;
+  const smartAgId = options.sag as string;
+  return {
+    what: `every account of ${smartAgId}`,
+    items: 0,
+    requests: 0,
+    limits: userLimits(options),
+    async call(client, signal) {
+      const stats = await client.describeUserOnlineClientStatistics({ smartAgId }, { signal });
+      return { judged: stats, report: userReport(stats), json: stats };
+    },
+  };
+}
+
+/** The devices of one account; limits hold their number as that account's count. */
+function planClients(
+  options: CliOptions,
+  names: SourcedName[] | undefined,
+  issues: UsageIssue[],
+  smartag: SmartagModule,
+): Plan | undefined {
+  if (names && names.length > 1) {
+    issues.push({
+      where: "--user",
+      reason: `smartag-stats clients takes one account (got ${names.length})`,
+    });
+  }
+  const [named] = names ?? [];
+  const found = smartag.checkUserOnlineClientsRequest({
+    smartAgId: options.sag,
+    userName: named?.name,
+  });
+  for (const issue of found) {
+    if (issue.property === "smartAgId") issues.push({ where: "--sag", reason: issue.reason });
+    else if (named)
+      issues.push({ where: `--user ${quoteClipped(named.name)}`, reason: issue.reason });
+    else issues.push({ where: "--user", reason: "is required: the account whose devices to list" });
+  }
+  if (found.length > 0 || !named) return undefined;
+  const request = { smartAgId: options.sag as string, userName: named.name };
+  return {
+    what: `the devices of ${named.name} on ${request.smartAgId}`,
+    items: 1,
+    requests: 1,
+    limits: {
+      ...(options.maxOnline !== undefined ? { maxOnlinePerUser: options.maxOnline } : {}),
+      ...(options.requireNoneOnline ? { requireNoneOnline: true } : {}),
+    },
+    async call(client, signal) {
+      const online = await client.describeUserOnlineClients(request, { signal });
+      const count = online.clients.length;
+      const judged = {
+        regionId: online.regionId,
+        smartAgId: online.smartAgId,
+        userStatistics: [{ userName: online.userName, onlineCount: count }],
+        totalOnlineCount: count,
+      };
+      return { judged, report: clientsReport(online), json: online };
+    },
+  };
+}
+
+/** The totals of whole instances: one client call, batched by the client. */
+function planInstances(
+  options: CliOptions,
+  issues: UsageIssue[],
+  smartag: SmartagModule,
+): Plan | undefined {
+  const smartAgIds = options.sags;
+  const found = smartag.checkSagStatisticsRequest({ smartAgIds });
+  for (const issue of found) {
+    const m = /^smartAgIds\[(\d+)\]/.exec(issue.property);
+    const id = m ? smartAgIds[Number(m[1])] : undefined;
+    const where = id !== undefined ? `--sag ${quoteClipped(id)}` : "--sag";
+    const reason =
+      smartAgIds.length === 0 ? "is required: one or more SAG instance ids" : issue.reason;
+    issues.push({ where, reason });
+  }
+  if (found.length > 0) return undefined;
+  return {
+    what: `${smartAgIds.length} instance(s)`,
+    items: smartAgIds.length,
+    requests: Math.ceil(new Set(smartAgIds).size / smartag.MAX_NAMES_PER_REQUEST),
+    limits: {
+      ...(options.maxOnline !== undefined ? { maxOnlinePerInstance: options.maxOnline } : {}),
+      ...(options.maxTotal !== undefined ? { maxTotalOnline: options.maxTotal } : {}),
+      ...(options.requireNoneOnline ? { requireNoneOnline: true } : {}),
+    },
+    async call(client, signal) {
+      const stats = await client.describeSagOnlineClientStatistics({ smartAgIds }, { signal });
+      return { judged: stats, report: instanceReport(stats), json: stats };
+    },
+  };
 }
 
 /**
@@ -168,22 +337,20 @@ function checkNames(
  * progress line alone: its cursor controls are ours.
  */
 async function ask(
-  query: Query,
+  plan: Plan,
+  settings: Settings,
   options: CliOptions,
   io: CliIo,
   rawStderr: CliIo["stderr"],
   smartag: SmartagModule,
-): Promise<{ stats: UserOnlineClientStatistics } | { code: number }> {
-  const { settings, chunks } = query;
-  const perRequest = smartag.MAX_NAMES_PER_REQUEST;
-  const totalRequests = chunks.reduce((sum, c) => sum + Math.ceil(c.length / perRequest), 0);
+): Promise<{ shown: Shown } | { code: number }> {
   const progress = progressWanted({
-    names: query.names.length,
+    names: plan.items,
     quiet: options.quiet,
     stderrIsTTY: rawStderr.isTTY === true,
     env: io.env,
   })
-    ? new Progress(rawStderr, totalRequests)
+    ? new Progress(rawStderr, plan.requests)
     : undefined;
   const done = { requests: 0 };
   const onEvent = (e: ClientEvent) => {
@@ -199,15 +366,15 @@ async function ask(
   if (options.verbose) {
     const endpoint = smartag.endpointFor(settings, settings.region);
     io.stderr.write(
-      `${PROGRAM}: ${query.names.length} name(s) on ${query.sag} (${settings.region}) via ${endpoint}, ${totalRequests} request(s)\n`,
+      `${PROGRAM}: ${plan.what} (${settings.region}) via ${endpoint}, ${plan.requests} request(s)\n`,
     );
   }
   // The client's deadline is per call; this one bounds the whole run when it takes several.
   const signal = AbortSignal.timeout(settings.deadlineMs);
   try {
-    const stats = await queryAll(client, query, signal, done, perRequest);
+    const shown = await plan.call(client, signal, done);
     progress?.finish();
-    return { stats };
+    return { shown };
   } catch (e) {
     // Cleared first, so the message starts on a line of its own.
     progress?.finish();
@@ -217,54 +384,29 @@ async function ask(
   }
 }
 
-/** One client call per chunk, in turn, under one deadline for the whole run. */
-async function queryAll(
-  client: SmartagClient,
-  query: Query,
-  signal: AbortSignal,
-  done: { requests: number },
-  perRequest: number,
-): Promise<UserOnlineClientStatistics> {
-  const parts: UserOnlineClientStatistics[] = [];
-  for (const chunk of query.chunks) {
-    parts.push(
-      await client.describeUserOnlineClientStatistics(
-        { smartAgId: query.sag, userNames: chunk.map((n) => n.name) },
-        { signal },
-      ),
-    );
-    done.requests += Math.ceil(chunk.length / perRequest);
-  }
-  return merge(parts);
-}
-
-/** Statistics on stdout, then the verdict on the limits. */
+/** The result on stdout, then the verdict on the limits. */
 function printResult(
-  stats: UserOnlineClientStatistics,
+  shown: Shown,
+  limits: OnlineLimits,
   options: CliOptions,
   out: Sink,
   err: Sink,
 ): number {
-  const limits: OnlineLimits = {
-    ...(options.maxOnline !== undefined ? { maxOnlinePerUser: options.maxOnline } : {}),
-    ...(options.maxTotal !== undefined ? { maxTotalOnline: options.maxTotal } : {}),
-    ...(options.requireNoneOnline ? { requireNoneOnline: true } : {}),
-  };
   const violations =
-    Object.keys(limits).length > 0 ? findLimitViolations(stats, limits) : undefined;
+    Object.keys(limits).length > 0 ? findLimitViolations(shown.judged, limits) : undefined;
   switch (options.format) {
     case "json":
-      out.write(formatJson(stats, violations));
+      out.write(formatJson(shown.json, violations));
       break;
     case "csv":
-      out.write(formatCsv(stats));
+      out.write(formatCsv(shown.report));
       break;
     case "table":
-      out.write(formatTable(stats, { verbose: options.verbose }));
+      out.write(formatTable(shown.report, { verbose: options.verbose }));
       break;
   }
   if (violations && violations.length > 0) {
-    err.write(`${PROGRAM}: ${formatLimitViolations(stats, violations)}\n`);
+    err.write(`${PROGRAM}: ${formatLimitViolations(shown.judged, violations)}\n`);
     return EXIT.limitViolated;
   }
   return EXIT.ok;
@@ -370,7 +512,7 @@ function requestIssue(issue: ValidationIssue, chunk: readonly SourcedName[]): Us
   if (issue.property === "userNames" && chunk.length === 0) {
     return {
       where: "--user",
-      reason: "is required: at least one name, via --user or --users-file",
+      reason: "is required: at least one name, via --user or --users-file (or --all-users)",
     };
   }
   return { where: issue.property, reason: issue.reason };
@@ -399,7 +541,7 @@ function formatUsageIssues(issues: readonly UsageIssue[]): string {
 function cliHint(message: string): string {
   return message.replace(/^(hint: .*)$/m, (line) =>
     line
-      .replace(/\bsmartAgId\b/g, "--sag")
+      .replace(/\bsmartAgIds?\b/g, "--sag")
       .replace(/\bregionId\b/g, "--region")
       .replace(/\buserNames\b/g, "--user"),
   );
@@ -451,9 +593,10 @@ function describeFailure(
  */
 function safeMessage(e: SmartagError, smartag: SmartagModule): string {
   if (e instanceof smartag.SmartagApiError) {
+    const about = e.about ? ` (${escapeControls(e.about)})` : "";
     const id = e.requestId ? ` (RequestId: ${escapeControls(e.requestId)})` : "";
     const hint = e.hint ? `\nhint: ${e.hint}` : "";
-    return `${escapeControls(e.code)}: ${escapeControls(e.apiMessage)}${id}${hint}`;
+    return `${escapeControls(e.code)}: ${escapeControls(e.apiMessage)}${about}${id}${hint}`;
   }
   const cause = e.cause;
   if (smartag.SmartagError.isInstance(cause) && e.message.endsWith(cause.message)) {

@@ -10,16 +10,31 @@ export const EXIT = {
 } as const;
 
 export const USAGE = `Usage: smartag-stats --region REGION --sag ID --user NAME[,NAME...] [options]
+       smartag-stats --region REGION --sag ID --all-users [options]
+       smartag-stats instances --region REGION --sag ID[,ID...] [options]
+       smartag-stats clients --region REGION --sag ID --user NAME [options]
 
-Asks Alibaba Cloud Smart Access Gateway how many clients are online through a SAG APP
-instance, per client account (API DescribeUserOnlineClientStatistics), prints the counts,
-and optionally fails when they break a limit. Made for CI gates.
+Asks Alibaba Cloud Smart Access Gateway how many clients are online through SAG APP
+instances, prints the counts, and optionally fails when they break a limit. Made for CI gates.
+
+Commands (the first word; none means per account):
+  (none)                Clients online per client account of one instance (API
+                        DescribeUserOnlineClientStatistics): the accounts given with
+                        --user / --users-file, or every account of the instance with
+                        --all-users.
+  instances             Clients online per instance, over all of its accounts, and their
+                        total (API DescribeSagOnlineClientStatistics): no account list.
+                          e.g. smartag-stats instances --sag sag-demo0001,sag-demo0002
+  clients               The devices online for one account: client IP, and since when
+                        (API DescribeUserOnlineClients).
+                          e.g. smartag-stats clients --sag sag-demo0001 --user bob.smith
 
 What to query:
   --region REGION       Region of the instance. Default: $ALIBABA_CLOUD_REGION, then
                         $ALICLOUD_REGION.
                           e.g. --region cn-shanghai
-  --sag ID              The SAG APP instance.
+  --sag ID              The SAG APP instance. With instances: one or more, separated by
+                        commas and/or with the flag repeated.
                           e.g. --sag sag-demo0001
   --user NAME[,NAME]    Client account(s): separate names with commas (no spaces) and/or
                         repeat the flag; space-separated names are not read as a list.
@@ -28,6 +43,9 @@ What to query:
   --users-file FILE     One name per line; blank lines and # comments are skipped;
                         "-" reads stdin. Combines with --user, in command-line order.
                           e.g. --users-file users.txt
+  --all-users           Every client account of the instance, read from the API first
+                        (it pages through them); not with --user or --users-file.
+                          e.g. --all-users
   --max-names N         Stop with exit 2 past N names in all (repeats included),
                         1-10000000. Default: 200000.
                           e.g. --max-names 500000
@@ -49,19 +67,23 @@ Where and how to ask:
                           e.g. --timeout-ms 20000
 
 Limits (exit 3 when one is broken; the statistics are still printed):
-  --max-online N        At most N clients online per account, 0-999999999999999.
+  --max-online N        At most N clients online per account (with instances: per
+                        instance; with clients: for the account), 0-999999999999999.
                           e.g. --max-online 3
-  --max-total N         At most N clients online for all the listed accounts together,
-                        0-999999999999999.
+  --max-total N         At most N clients online for all the listed accounts (with
+                        instances: all the instances) together, 0-999999999999999.
                           e.g. --max-total 100
   --require-none-online Nobody may be online (e.g. before decommissioning an instance).
                           e.g. --require-none-online
 
 Output (statistics on stdout; messages on stderr):
-  --format FORMAT       table (default): USER / ONLINE columns and a TOTAL line.
-                        json: one document for jq: the statistics, plus "violations"
-                        when limits are given. csv: header userName,onlineCount, one row
-                        per user, RFC 4180 quoting.
+  --format FORMAT       table (default): USER / ONLINE columns and a TOTAL line
+                        (instances: INSTANCE / ONLINE; clients: CLIENT IP / ONLINE TIME /
+                        ONLINE SINCE). json: one document for jq: the result, named as
+                        the Pulumi functions name it, plus "violations" when limits are
+                        given. csv: header userName,onlineCount (instances:
+                        smartAgId,onlineCount; clients: clientIp,onlineTime,onlineSince),
+                        one row per entry, RFC 4180 quoting.
                           e.g. --format json | jq .totalOnlineCount
   --verbose, -v         The table shows the RequestIds; the endpoint and retries are
                         reported on stderr.
@@ -101,4 +123,8 @@ Examples:
   grep -v '^test' users.txt | smartag-stats --sag sag-demo0001 --users-file - --format csv
   # CI gate: the step fails (exit 3) while anyone is still connected
   smartag-stats --sag sag-demo0001 --users-file users.txt --require-none-online --quiet
+  # the same for every account, none listed: one request per instance
+  smartag-stats instances --sag sag-demo0001 --require-none-online --quiet
+  smartag-stats --sag sag-demo0001 --all-users --max-online 3 --format csv
+  smartag-stats clients --sag sag-demo0001 --user bob.smith --format json
 `;

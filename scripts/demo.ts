@@ -5,7 +5,7 @@
  * destroys the stack and removes everything it created.
  */
 import * as path from "node:path";
-import { formatTable, type Statistics } from "../cli/format";
+import { formatTable, type Statistics, userReport } from "../cli/format";
 import { loadDefaultFixture, startEmulator } from "../emulator";
 import {
   configureForEmulator,
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
       instance: string;
     } & Statistics;
     process.stdout.write(
-      `\n${formatTable({ ...outputs, smartAgId: outputs.instance }, { verbose: true })}\n`,
+      `\n${formatTable(userReport({ ...outputs, smartAgId: outputs.instance }), { verbose: true })}\n`,
     );
     await run(["destroy", "--yes"], "pulumi destroy --yes");
     await run(["stack", "rm", "--yes", "demo"]);

@@ -16,16 +16,18 @@ import {
   distinctTotal,
   findLimitViolations,
   formatLimitViolations,
-  instanceLabel,
   type OnlineLimits,
   type StatisticsLike,
+  statisticsLabel,
 } from "@pulumi-smartag/limits";
 import { findStatistics, type ObservedStatistics } from "./statistics";
 
 export const PACK_NAME = "smartag-online-clients";
 
+type LimitKey = "maxOnlinePerUser" | "maxOnlinePerInstance" | "maxTotalOnline";
+
 /** A limit in the policy config: a whole number, no default (an unset limit checks nothing). */
-function limitSchema(key: "maxOnlinePerUser" | "maxTotalOnline", meaning: string) {
+function limitSchema(key: LimitKey, meaning: string) {
   const schema: PolicyConfigSchema = {
     properties: { [key]: { type: "integer", minimum: 0, description: meaning } },
   };
@@ -49,7 +51,13 @@ function judge(
   if (problems.length > 0) throw new Error(`invalid policy config: ${problems.join("; ")}`);
   const judgesTotal = limits.maxTotalOnline !== undefined;
 
-  const { observed, unknown } = findStatistics(args.resources);
+  // A per-account limit judges accounts, a per-instance one instance totals; the others both.
+  const { observed: all, unknown } = findStatistics(args.resources);
+  const observed = all.filter((found) =>
+    found.perInstance
+      ? limits.maxOnlinePerUser === undefined
+      : limits.maxOnlinePerInstance === undefined,
+  );
   let judged = 0;
   for (const found of observed) {
     const unreadable = unreadableFor(found, judgesTotal);
@@ -77,9 +85,7 @@ function judge(
     if (unreadable.length > 0) {
       const heading = `cannot read ${plural(unreadable.length, "part")} of these statistics, so they cannot pass:`;
       parts.push(
-        violations.length > 0
-          ? `  and ${heading}`
-          : `SAG instance ${instanceLabel(found)}: ${heading}`,
+        violations.length > 0 ? `  and ${heading}` : `${statisticsLabel(stats)}: ${heading}`,
         ...unreadable.map((problem) => `  - ${problem}`),
       );
     }
@@ -93,7 +99,9 @@ function judge(
     args.notApplicable(
       unknown.length > 0 || observed.length > 0
         ? "the online counts are not known until the update (a preview of a new or changed resource)"
-        : "the stack has no SAG online-client statistics (no UserOnlineClientStatistics resource or export)",
+        : limits.maxOnlinePerInstance !== undefined
+          ? "the stack has no SAG instance totals (no exported getSagOnlineClientStatistics result)"
+          : "the stack has no SAG online-client statistics (no UserOnlineClientStatistics resource or export)",
     );
   }
 }
@@ -112,19 +120,22 @@ function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
-/** The instance as formatLimitViolations names it. */
+/** What was found, as the judge takes it: per account, or per instance. */
 function statisticsOf(found: ObservedStatistics, totalOnlineCount: number): StatisticsLike {
-  const stats: StatisticsLike = { userStatistics: found.userStatistics, totalOnlineCount };
-  if (found.smartAgId !== undefined) stats.smartAgId = found.smartAgId;
-  if (found.regionId !== undefined) stats.regionId = found.regionId;
-  return stats;
+  const region = found.regionId !== undefined ? { regionId: found.regionId } : {};
+  if (found.perInstance) {
+    const statistics = found.userStatistics.map((e) => ({
+      smartAgId: e.userName,
+      onlineCount: e.onlineCount,
+    }));
+    return { ...region, statistics, totalOnlineCount };
+  }
+  const instance = found.smartAgId !== undefined ? { smartAgId: found.smartAgId } : {};
+  return { ...region, ...instance, userStatistics: found.userStatistics, totalOnlineCount };
 }
 
 /** Reads one limit from the policy's config; undefined when it is not set. */
-function configuredLimit(
-  args: StackValidationArgs,
-  key: "maxOnlinePerUser" | "maxTotalOnline",
-): number | undefined {
+function configuredLimit(args: StackValidationArgs, key: LimitKey): number | undefined {
   const value = args.getConfig<Record<string, unknown>>()[key];
   return value === undefined || value === null ? undefined : (value as number);
 }
@@ -146,14 +157,31 @@ export const maxOnlinePerUserPolicy: StackValidationPolicy = {
   },
 };
 
+export const maxOnlinePerInstancePolicy: StackValidationPolicy = {
+  name: "smartag-max-online-per-instance",
+  description:
+    "No SAG APP instance may have more clients online, over all its accounts, than the configured maxOnlinePerInstance.",
+  remediationSteps:
+    "Disconnect clients of the instance, or raise maxOnlinePerInstance in the policy pack config.",
+  configSchema: limitSchema(
+    "maxOnlinePerInstance",
+    "The most clients one SAG instance may have online at once, judged on exported instance totals (getSagOnlineClientStatistics). Unset: not checked.",
+  ),
+  validateStack: (args, reportViolation) => {
+    const limit = configuredLimit(args, "maxOnlinePerInstance");
+    if (limit === undefined) return args.notApplicable("maxOnlinePerInstance is not configured");
+    return judge(args, reportViolation, { maxOnlinePerInstance: limit });
+  },
+};
+
 export const maxTotalOnlinePolicy: StackValidationPolicy = {
   name: "smartag-max-total-online",
   description:
-    "The SAG client accounts listed together may not have more clients online than the configured maxTotalOnline.",
+    "The SAG client accounts (or instances) listed together may not have more clients online than the configured maxTotalOnline.",
   remediationSteps: "Disconnect clients, or raise maxTotalOnline in the policy pack config.",
   configSchema: limitSchema(
     "maxTotalOnline",
-    "The most clients all listed accounts of one SAG instance may have online together. Unset: not checked.",
+    "The most clients all listed accounts of one SAG instance, or all instances of one set of instance totals, may have online together. Unset: not checked.",
   ),
   validateStack: (args, reportViolation) => {
     const limit = configuredLimit(args, "maxTotalOnline");
@@ -165,8 +193,8 @@ export const maxTotalOnlinePolicy: StackValidationPolicy = {
 export const nobodyOnlinePolicy: StackValidationPolicy = {
   name: "smartag-nobody-online",
   description:
-    "No listed SAG client account may have a client online (e.g. before the instance is torn down), when enabled.",
-  remediationSteps: "Disconnect every client of the listed accounts, then run again.",
+    "No listed SAG client account, nor any instance in exported instance totals, may have a client online (e.g. before the instance is torn down), when enabled.",
+  remediationSteps: "Disconnect every client of the listed accounts or instances, then run again.",
   // Off unless asked for by name: with no number to configure, a policy that judged by default
   // would fail every stack in which anybody is connected. The enforcement level cannot be the
   // switch, because the engine's `"all": "<level>"` overwrites every policy's level, a default of
@@ -178,7 +206,7 @@ export const nobodyOnlinePolicy: StackValidationPolicy = {
         type: "boolean",
         default: false,
         description:
-          "Judge the stack: fail it when any listed account has a client online. Default false.",
+          "Judge the stack: fail it when any listed account or instance has a client online. Default false.",
       },
     },
   },
@@ -197,6 +225,7 @@ export const nobodyOnlinePolicy: StackValidationPolicy = {
 
 export const policies: StackValidationPolicy[] = [
   maxOnlinePerUserPolicy,
+  maxOnlinePerInstancePolicy,
   maxTotalOnlinePolicy,
   nobodyOnlinePolicy,
 ];

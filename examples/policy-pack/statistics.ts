@@ -41,6 +41,11 @@ export interface ObservedStatistics {
   fromResource: boolean;
   regionId?: string;
   smartAgId?: string;
+  /**
+   * True for instance totals (the `statistics` of `getSagOnlineClientStatistics`): then each entry
+   * is an instance, its `smartAgId` in `userName`.
+   */
+  perInstance: boolean;
   /** The entries whose name and count are both known, in recorded order. */
   userStatistics: { userName: string; onlineCount: number }[];
   /** The total, when it is known (recorded, or summed from a fully known and readable list). */
@@ -120,6 +125,8 @@ function isCount(v: unknown): v is number {
 }
 
 type Entry = { userName: string; onlineCount: number };
+/** What names an entry: an account, or an instance in instance totals. */
+type NameKey = "userName" | "smartAgId";
 
 type ParsedEntry =
   | { kind: "entry"; entry: Entry }
@@ -142,20 +149,20 @@ function show(value: unknown): string {
  * with the problem named; that is data something wrote wrongly, not a value the preview does not
  * know yet, and it must not pass for either.
  */
-function parseEntry(entry: Read, path: string): ParsedEntry {
+function parseEntry(entry: Read, path: string, nameKey: NameKey): ParsedEntry {
   if (entry === UNKNOWN) return { kind: "unknown" };
   if (!isObject(entry)) {
-    return { kind: "other", problem: `${path} is ${show(entry)}, not a {userName, onlineCount}` };
+    return { kind: "other", problem: `${path} is ${show(entry)}, not a {${nameKey}, onlineCount}` };
   }
-  const userName = readKnown(entry, "userName");
+  const userName = readKnown(entry, nameKey);
   const onlineCount = readKnown(entry, "onlineCount");
   if (userName === undefined || onlineCount === undefined) {
-    const missing = userName === undefined ? "userName" : "onlineCount";
+    const missing = userName === undefined ? nameKey : "onlineCount";
     return { kind: "other", problem: `${path} has no ${missing}` };
   }
   const problems: string[] = [];
   if (userName !== UNKNOWN && (typeof userName !== "string" || userName === "")) {
-    problems.push(`userName is ${show(userName)}, not a name`);
+    problems.push(`${nameKey} is ${show(userName)}, not a name`);
   }
   if (onlineCount !== UNKNOWN && !isCount(onlineCount)) {
     problems.push(`onlineCount is ${show(onlineCount)}, not a count of at least 0`);
@@ -177,7 +184,8 @@ type ParsedList =
   | { kind: "other" };
 
 /**
- * Reads a `[{userName, onlineCount}]` list whose entries are named `path[i]`.
+ * Reads a `[{userName, onlineCount}]` list (`[{smartAgId, onlineCount}]` for instance totals)
+ * whose entries are named `path[i]`.
  *
  * `known` says the caller knows the value holds statistics (a resource's or a record's
  * `userStatistics`): then every entry that cannot be read is listed as unreadable, and the list
@@ -185,14 +193,19 @@ type ParsedList =
  * entry has a `userName` and an `onlineCount` is taken for statistics, so unrelated outputs are
  * never mistaken for them; its entries with values of the wrong kind are unreadable.
  */
-function parseUserList(value: Read, path: string, known: boolean): ParsedList {
+function parseUserList(
+  value: Read,
+  path: string,
+  known: boolean,
+  nameKey: NameKey = "userName",
+): ParsedList {
   if (value === UNKNOWN) return { kind: "unknown" };
   if (!Array.isArray(value) || (value.length === 0 && !known)) return { kind: "other" };
   const entries: Entry[] = [];
   const unreadable: string[] = [];
   let partlyUnknown = false;
   for (let i = 0; i < value.length; i++) {
-    const parsed = parseEntry(readKnown(value, i), `${path}[${i}]`);
+    const parsed = parseEntry(readKnown(value, i), `${path}[${i}]`, nameKey);
     if (parsed.kind === "other" && !known) return { kind: "other" };
     if (parsed.kind === "entry") entries.push(parsed.entry);
     else if (parsed.kind === "unknown") partlyUnknown = true;
@@ -204,7 +217,9 @@ function parseUserList(value: Read, path: string, known: boolean): ParsedList {
 /**
  * Reads a statistics record: anything with a `userStatistics` list, and optionally
  * `totalOnlineCount`, `smartAgId` and `regionId` (a resource's outputs, an invoke result, or the
- * stack's outputs when they carry those names). "unknown" when the list is not known yet.
+ * stack's outputs when they carry those names); or, for an export, instance totals: a
+ * `statistics` list of `{smartAgId, onlineCount}` (a `getSagOnlineClientStatistics` result).
+ * "unknown" when the list is not known yet.
  *
  * For a statistics resource (`fromResource`) every value that is there but cannot be read is
  * unreadable, a `userStatistics` that is not a list included; a missing one is unknown (a
@@ -217,14 +232,17 @@ function parseRecord(
   urn: string,
   fromResource: boolean,
 ): ObservedStatistics | "unknown" | undefined {
-  const value = readKnown(record, "userStatistics");
+  const perUser = readKnown(record, "userStatistics");
+  const perInstance = !fromResource && perUser === undefined;
+  const key = perInstance ? "statistics" : "userStatistics";
+  const value = perInstance ? readKnown(record, key) : perUser;
   if (fromResource && value === undefined) return "unknown";
-  const list = parseUserList(value, "userStatistics", true);
+  const list = parseUserList(value, key, true, perInstance ? "smartAgId" : "userName");
   if (list.kind === "unknown") return "unknown";
   if (list.kind === "other" && !fromResource) return undefined;
   const entries = list.kind === "list" ? list.entries : [];
   const unreadableEntries =
-    list.kind === "list" ? list.unreadable : [`userStatistics is ${show(value)}, not a list`];
+    list.kind === "list" ? list.unreadable : [`${key} is ${show(value)}, not a list`];
   let partlyUnknown = list.kind === "list" && list.partlyUnknown;
   const total = readKnown(record, "totalOnlineCount");
   let totalOnlineCount: number | undefined;
@@ -242,6 +260,7 @@ function parseRecord(
     where,
     urn,
     fromResource,
+    perInstance,
     userStatistics: entries,
     partlyUnknown,
     unreadableEntries,
@@ -278,7 +297,8 @@ function childPath(parent: string, key: string | number): string {
  * (examples/basic exports the invoke's fields one by one), and, at any depth up to
  * MAX_EXPORT_DEPTH inside the exports' objects and lists, any object holding a whole record (an
  * invoke result or a resource) and any non-empty `[{userName, onlineCount}]` list (its total is
- * the sum over distinct accounts); a record or list found is not searched further. Each is named
+ * the sum over distinct accounts); the same for instance totals (`statistics`, and
+ * `[{smartAgId, onlineCount}]` lists); a record or list found is not searched further. Each is named
  * by its path (`stack output "byRegion.shanghai"`). An export that repeats counts already found
  * on a resource of the same instance (the program exported the resource's outputs) is not listed
  * again, so one excess is reported once.
@@ -316,12 +336,15 @@ export function findStatistics(resources: readonly ResourceLike[]): StackStatist
       if (value === UNKNOWN || depth > MAX_EXPORT_DEPTH) return;
       const where = `stack output "${path}"`;
       if (Array.isArray(value)) {
-        const list = parseUserList(value, path, false);
+        let list = parseUserList(value, path, false);
+        const perInstance = list.kind !== "list";
+        if (perInstance) list = parseUserList(value, path, false, "smartAgId");
         if (list.kind === "list") {
           const found: ObservedStatistics = {
             where,
             urn: stack.urn,
             fromResource: false,
+            perInstance,
             userStatistics: list.entries,
             partlyUnknown: list.partlyUnknown,
             unreadableEntries: list.unreadable,
@@ -348,8 +371,9 @@ export function findStatistics(resources: readonly ResourceLike[]): StackStatist
       }
     };
     for (const name of Object.keys(outputs)) {
-      // The stack's own record holds its userStatistics; anything else is searched.
-      if (name === "userStatistics" && own !== undefined) continue;
+      // The stack's own record holds its list; anything else is searched.
+      const ownList = own !== undefined && own !== "unknown" && own.perInstance;
+      if (name === (ownList ? "statistics" : "userStatistics") && own !== undefined) continue;
       search(readKnown(outputs, name), name, 1);
     }
   }
@@ -359,6 +383,7 @@ export function findStatistics(resources: readonly ResourceLike[]): StackStatist
 /** The counts of a record, for telling an export that repeats a resource's counts. */
 function fingerprint(s: ObservedStatistics): string {
   return JSON.stringify([
+    s.perInstance,
     s.userStatistics.map((u) => [u.userName, u.onlineCount]),
     s.totalOnlineCount ?? null,
     s.unreadableEntries,

@@ -4,8 +4,12 @@ export {
   distinctTotal,
   findLimitViolations,
   formatLimitViolations,
+  type InstanceStatisticsLike,
   instanceLabel,
+  isInstanceStatistics,
   type LimitViolation,
   type OnlineLimits,
   type StatisticsLike,
+  statisticsLabel,
+  type UserStatisticsLike,
 } from "@pulumi-smartag/limits";

@@ -10,7 +10,14 @@ import {
   namesFromFlag,
   parseCommandLine,
 } from "../../cli/args";
-import { csvField, formatCsv, formatJson, formatTable, type Statistics } from "../../cli/format";
+import {
+  csvField,
+  formatCsv,
+  formatJson,
+  formatTable,
+  type Statistics,
+  userReport,
+} from "../../cli/format";
 import { collectNames } from "../../cli/input";
 import { Progress, progressWanted } from "../../cli/progress";
 import { USAGE } from "../../cli/usage";
@@ -44,6 +51,32 @@ describe("smartag-stats argument parsing", () => {
     assert.deepEqual(issues, [
       { where: "--region", reason: "may be given only once" },
       { where: "--sag", reason: "needs a value" },
+    ]);
+  });
+
+  it("takes a command word first only, and --sag lists only for instances", () => {
+    const many = parseCommandLine(["instances", "--sag", "sag-a1,sag-b2", "--sag=sag-c3"]);
+    assert.deepEqual(many.issues, []);
+    assert.equal(many.options.command, "instances");
+    assert.deepEqual(many.options.sags, ["sag-a1", "sag-b2", "sag-c3"]);
+    const twice = parseCommandLine(["--sag", "sag-a1", "--sag", "sag-b2", "clients"]);
+    assert.equal(twice.options.command, "users");
+    assert.deepEqual(twice.issues, [
+      { where: "clients", reason: "a command goes first, e.g. smartag-stats instances --sag ID" },
+      {
+        where: "--sag",
+        reason:
+          "may be given only once (for several instances: smartag-stats instances --sag ID,ID)",
+      },
+    ]);
+    const both = parseCommandLine(["--all-users", "--users-file", "a.txt"]);
+    assert.equal(both.options.allUsers, true);
+    assert.deepEqual(both.issues, [
+      {
+        where: "--all-users",
+        reason:
+          "cannot be combined with --users-file: it reads every account of the instance itself",
+      },
     ]);
   });
 
@@ -232,7 +265,7 @@ describe("smartag-stats output formats", () => {
   };
 
   it("widens the ONLINE column when a count is wider than its header", () => {
-    const lines = formatTable(stats, { verbose: false }).split("\n");
+    const lines = formatTable(userReport(stats), { verbose: false }).split("\n");
     assert.deepEqual(lines, [
       "SAG instance sag-demo0001 (cn-shanghai)",
       "USER       ONLINE",
@@ -241,7 +274,7 @@ describe("smartag-stats output formats", () => {
       "TOTAL       12347",
       "",
     ]);
-    assert.match(formatTable(stats, { verbose: true }), /^RequestIds: RID-1, RID-2$/m);
+    assert.match(formatTable(userReport(stats), { verbose: true }), /^RequestIds: RID-1, RID-2$/m);
   });
 
   it("quotes CSV fields per RFC 4180 only when they hold a comma, quote or line break", () => {
@@ -249,7 +282,10 @@ describe("smartag-stats output formats", () => {
     assert.equal(csvField("a,b"), '"a,b"');
     assert.equal(csvField('say "hi"'), '"say ""hi"""');
     assert.equal(csvField("two\nlines"), '"two\nlines"');
-    assert.equal(formatCsv(stats), "userName,onlineCount\ndoctest,2\nbob.smith,12345\n");
+    assert.equal(
+      formatCsv(userReport(stats)),
+      "userName,onlineCount\ndoctest,2\nbob.smith,12345\n",
+    );
   });
 
   it("adds violations to the JSON only when limits were checked", () => {

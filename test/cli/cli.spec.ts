@@ -617,6 +617,7 @@ describe("smartag-stats CLI", () => {
         "--version",
         "--max-names",
         "--max-input-bytes",
+        "--all-users",
       ]) {
         assert.match(r.stdout, new RegExp(`^ +${flag}\\b`, "m"), `${flag} is not explained`);
       }
@@ -624,6 +625,13 @@ describe("smartag-stats CLI", () => {
         assert.match(r.stdout, new RegExp(`^ +${code} +\\S`, "m"), `exit code ${code} is missing`);
       }
       assert.match(r.stdout, /never taken from flags/);
+      for (const command of ["instances", "clients"]) {
+        assert.match(
+          r.stdout,
+          new RegExp(`^ +${command} +\\S`, "m"),
+          `${command} is not explained`,
+        );
+      }
     });
 
     it("prints the package version with --version", async () => {

@@ -124,6 +124,49 @@ describe("deployment gates under the real Pulumi CLI", () => {
     await ws.runOk(["destroy", "--yes"]);
   });
 
+  it("fails preview and up while anyone is online through a whole instance, with no account listed", async () => {
+    await swapFixture(loadDefaultFixture());
+    const ws = await workspace(path.join(__dirname, "fixtures", "gate-limits"), {
+      mode: "nobody",
+      smartAgId: "sag-demo0001",
+    });
+    for (const command of [["preview"], ["up", "--yes"]]) {
+      const res = await ws.run(command);
+      const text = `${res.stdout}\n${res.stderr}`;
+      assert.notEqual(res.code, 0, describeRun(command, res));
+      assert.match(text, /SAG instance sag-demo0001 \(cn-shanghai\): 1 limit violation:/);
+      assert.match(text, /sag-demo0001: 8 online, none allowed/);
+    }
+    // Everyone gone, an account nobody would have listed included.
+    await swapFixture(withCounts({ doctest: 0, "forgotten-01": 0 }));
+    await ws.runOk(["up", "--yes"]);
+    assert.deepEqual(await outputs(ws), { totalOnlineCount: 0 });
+    await swapFixture(withCounts({ doctest: 0, "forgotten-01": 2 }));
+    const res = await ws.run(["up", "--yes"]);
+    assert.notEqual(res.code, 0, describeRun(["up"], res));
+    assert.match(`${res.stdout}\n${res.stderr}`, /sag-demo0001: 2 online, none allowed/);
+    await ws.runOk(["destroy", "--yes"]);
+  });
+
+  it("holds every account of an instance to maxOnlinePerUser with no account listed", async () => {
+    await swapFixture(loadDefaultFixture());
+    const ws = await workspace(path.join(__dirname, "fixtures", "gate-limits"), {
+      mode: "everyAccount",
+      smartAgId: "sag-demo0001",
+      maxOnlinePerUser: "1",
+    });
+    const res = await ws.run(["up", "--yes"]);
+    const text = `${res.stdout}\n${res.stderr}`;
+    assert.notEqual(res.code, 0, describeRun(["up"], res));
+    assert.match(text, /SAG instance sag-demo0001 \(cn-shanghai\): 2 limit violations:/);
+    assert.match(text, /doctest: 2 online, limit 1 per user/);
+    assert.match(text, /bob\.smith: 5 online, limit 1 per user/);
+    await ws.runOk(["config", "set", "maxOnlinePerUser", "5"]);
+    await ws.runOk(["up", "--yes"]);
+    assert.deepEqual(await outputs(ws), { totalOnlineCount: 8 });
+    await ws.runOk(["destroy", "--yes"]);
+  });
+
   it("fails the create of a resource whose own limits are broken", async () => {
     await swapFixture(loadDefaultFixture());
     const ws = await workspace(path.join(__dirname, "fixtures", "gate-limits"), {

@@ -32,10 +32,10 @@ describe("policy pack under the real Pulumi CLI", () => {
   const workspaces: PulumiWorkspace[] = [];
   const runs: RunResult[] = [];
 
-  /** A stack of the example, configured for the emulator. */
+  /** A stack of the example (or a test program's folder), configured for the emulator. */
   const workspace = async (example: string) => {
     const ws = await createPulumiWorkspace({
-      fixture: path.join(repoRoot, "examples", example),
+      fixture: path.isAbsolute(example) ? example : path.join(repoRoot, "examples", example),
       env: { PULUMI_NODEJS_TRANSPILE_ONLY: "true" },
     });
     workspaces.push(ws);
@@ -241,6 +241,41 @@ describe("policy pack under the real Pulumi CLI", () => {
       );
       assert.match(res.stdout, /stack outputs: SAG instance sag-demo0001 \(cn-shanghai\)/, res.why);
       assert.ok(res.stdout.includes(BOB_OVER_3), res.why);
+    });
+  });
+
+  describe("instance totals the stack exports (getSagOnlineClientStatistics)", () => {
+    it("fails a per-instance limit and nobody-online, naming each instance, in the first preview", async () => {
+      const ws = await workspace(path.join(repoRoot, "test", "e2e", "fixtures", "gate-limits"));
+      await ws.runOk(["config", "set", "mode", "totals"]);
+      await ws.runOk(["config", "set", "--path", "smartAgIds[0]", "sag-demo0001"]);
+      await ws.runOk(["config", "set", "--path", "smartAgIds[1]", "sag-big0001"]);
+      const perInstance = await previewWith(ws, {
+        "smartag-max-online-per-instance": { maxOnlinePerInstance: 8 },
+      });
+      assert.notEqual(perInstance.code, 0, perInstance.why);
+      assert.match(
+        perInstance.stdout,
+        /\[mandatory\] +smartag-max-online-per-instance +\(pulumi:pulumi:Stack: smartag-gate-limits-dev\)/,
+        perInstance.why,
+      );
+      assert.match(
+        perInstance.stdout,
+        /stack output "online": 2 SAG instances \(cn-shanghai\): 1 limit violation:/,
+        perInstance.why,
+      );
+      assert.ok(
+        perInstance.stdout.includes("sag-big0001: 225 online, limit 8 per instance"),
+        perInstance.why,
+      );
+      const nobody = await previewWith(ws, { "smartag-nobody-online": { enabled: true } });
+      assert.notEqual(nobody.code, 0, nobody.why);
+      assert.ok(nobody.stdout.includes("sag-demo0001: 8 online, none allowed"), nobody.why);
+      assert.ok(nobody.stdout.includes("sag-big0001: 225 online, none allowed"), nobody.why);
+      const generous = await previewWith(ws, {
+        "smartag-max-online-per-instance": { maxOnlinePerInstance: 225 },
+      });
+      assert.equal(generous.code, 0, generous.why);
     });
   });
 });

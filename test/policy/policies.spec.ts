@@ -2,6 +2,7 @@
 // fail, values a preview cannot know, and the policy config.
 import assert from "node:assert/strict";
 import {
+  maxOnlinePerInstancePolicy,
   maxOnlinePerUserPolicy,
   maxTotalOnlinePolicy,
   nobodyOnlinePolicy,
@@ -469,12 +470,158 @@ describe("policy pack: the policies", () => {
     });
   });
 
+  describe("instance totals (getSagOnlineClientStatistics exported)", () => {
+    const totals = {
+      regionId: "cn-shanghai",
+      statistics: [
+        { smartAgId: "sag-demo0001", onlineCount: 8 },
+        { smartAgId: "sag-idle0001", onlineCount: 0 },
+        { smartAgId: "sag-big0001", onlineCount: 225 },
+      ],
+      totalOnlineCount: 233,
+      requestIds: ["0F4C0C48-5B0A-4E3B-9D34-2E6B1D0B4C11"],
+    };
+
+    it("smartag-max-online-per-instance names each instance above the limit, on the stack", async () => {
+      const { violations } = await validate(
+        maxOnlinePerInstancePolicy,
+        [stack({ online: totals })],
+        {
+          maxOnlinePerInstance: 8,
+        },
+      );
+      assert.deepEqual(violations, [
+        {
+          message:
+            'stack output "online": 3 SAG instances (cn-shanghai): 1 limit violation:\n' +
+            "  - sag-big0001: 225 online, limit 8 per instance",
+          urn: stackUrn,
+        },
+      ]);
+      const atLimit = await validate(maxOnlinePerInstancePolicy, [stack({ online: totals })], {
+        maxOnlinePerInstance: 225,
+      });
+      assert.deepEqual(atLimit.violations, []);
+      assert.equal(atLimit.notApplicable, undefined, "it judged the totals");
+    });
+
+    it("smartag-nobody-online names every instance online and no idle one", async () => {
+      const { violations } = await validate(nobodyOnlinePolicy, [stack({ online: totals })], {
+        enabled: true,
+      });
+      assert.equal(violations.length, 1);
+      assert.equal(
+        violations[0]?.message,
+        'stack output "online": 3 SAG instances (cn-shanghai): 2 limit violations:\n' +
+          "  - sag-demo0001: 8 online, none allowed\n" +
+          "  - sag-big0001: 225 online, none allowed",
+      );
+      const idle = {
+        regionId: "cn-shanghai",
+        statistics: [{ smartAgId: "sag-idle0001", onlineCount: 0 }],
+        totalOnlineCount: 0,
+      };
+      const passed = await validate(nobodyOnlinePolicy, [stack({ idle })], { enabled: true });
+      assert.deepEqual(passed.violations, []);
+      assert.equal(passed.notApplicable, undefined, "it judged the idle instance");
+    });
+
+    it("smartag-max-total-online holds the instances' total, from the stack's own fields too", async () => {
+      const { violations } = await validate(maxTotalOnlinePolicy, [stack(totals)], {
+        maxTotalOnline: 200,
+      });
+      assert.deepEqual(violations, [
+        {
+          message:
+            "stack outputs: 3 SAG instances (cn-shanghai): 1 limit violation:\n" +
+            "  - total: 233 online, limit 200",
+          urn: stackUrn,
+        },
+      ]);
+    });
+
+    it("judges a bare [{smartAgId, onlineCount}] list, naming one instance alone", async () => {
+      const { violations } = await validate(
+        nobodyOnlinePolicy,
+        [stack({ report: { perInstance: [{ smartAgId: "sag-demo0001", onlineCount: 8 }] } })],
+        { enabled: true },
+      );
+      assert.deepEqual(
+        violations.map((v) => v.message),
+        [
+          'stack output "report.perInstance": SAG instance sag-demo0001: 1 limit violation:\n' +
+            "  - sag-demo0001: 8 online, none allowed",
+        ],
+      );
+    });
+
+    it("keeps per-account and per-instance limits to their own kind of statistics", async () => {
+      const both = [recordedGate(), stack({ online: totals })];
+      const perUser = await validate(maxOnlinePerUserPolicy, both, { maxOnlinePerUser: 3 });
+      assert.deepEqual(
+        perUser.violations.map((v) => v.message),
+        [
+          'resource "gate": SAG instance sag-demo0001 (cn-shanghai): 1 limit violation:\n' +
+            "  - bob.smith: 5 online, limit 3 per user",
+        ],
+      );
+      const onlyTotals = await validate(maxOnlinePerUserPolicy, [stack({ online: totals })], {
+        maxOnlinePerUser: 3,
+      });
+      assert.deepEqual(onlyTotals.violations, []);
+      assert.match(onlyTotals.notApplicable ?? "", /no SAG online-client statistics/);
+      const onlyAccounts = await validate(maxOnlinePerInstancePolicy, [recordedGate()], {
+        maxOnlinePerInstance: 3,
+      });
+      assert.deepEqual(onlyAccounts.violations, []);
+      assert.equal(
+        onlyAccounts.notApplicable,
+        "the stack has no SAG instance totals (no exported getSagOnlineClientStatistics result)",
+      );
+    });
+
+    it("reports nothing on instance totals a preview cannot know, and fails on ones it cannot read", async () => {
+      const previewed = await validate(
+        maxOnlinePerInstancePolicy,
+        [
+          stack({
+            online: { ...totals, statistics: unknown.array, totalOnlineCount: unknown.number },
+          }),
+        ],
+        { maxOnlinePerInstance: 1 },
+      );
+      assert.deepEqual(previewed.violations, []);
+      assert.match(previewed.notApplicable ?? "", /not known until the update/);
+      const garbled = await validate(
+        nobodyOnlinePolicy,
+        [
+          stack({
+            online: { ...totals, statistics: [{ smartAgId: "sag-demo0001", onlineCount: "8" }] },
+          }),
+        ],
+        { enabled: true },
+      );
+      assert.deepEqual(
+        garbled.violations.map((v) => v.message),
+        [
+          'stack output "online": SAG instances (cn-shanghai): cannot read 1 part of these statistics, so they cannot pass:\n' +
+            '  - statistics[0] (sag-demo0001): onlineCount is "8", not a count of at least 0',
+        ],
+      );
+    });
+  });
+
   describe("the pack's shape", () => {
-    it("offers three stack policies with the documented names", () => {
+    it("offers four stack policies with the documented names", () => {
       assert.equal(PACK_NAME, "smartag-online-clients");
       assert.deepEqual(
         policies.map((p) => p.name),
-        ["smartag-max-online-per-user", "smartag-max-total-online", "smartag-nobody-online"],
+        [
+          "smartag-max-online-per-user",
+          "smartag-max-online-per-instance",
+          "smartag-max-total-online",
+          "smartag-nobody-online",
+        ],
       );
       for (const p of policies) assert.equal(typeof p.validateStack, "function");
     });
@@ -502,7 +649,7 @@ describe("policy pack: the policies", () => {
         type: "boolean",
         default: false,
         description:
-          "Judge the stack: fail it when any listed account has a client online. Default false.",
+          "Judge the stack: fail it when any listed account or instance has a client online. Default false.",
       });
       // @pulumi/policy refuses to serve a pack whose schema claims enforcementLevel.
       for (const p of policies) {

@@ -67,6 +67,7 @@ describe("policy pack: finding statistics in a stack", () => {
       where: 'resource "gate"',
       urn: urnOf(gate),
       fromResource: true,
+      perInstance: false,
       regionId: "cn-shanghai",
       smartAgId: "sag-demo0001",
       userStatistics: [
@@ -125,6 +126,7 @@ describe("policy pack: finding statistics in a stack", () => {
       where: "stack outputs",
       urn: stackUrn,
       fromResource: false,
+      perInstance: false,
       regionId: "cn-shanghai",
       smartAgId: "sag-demo0001",
       userStatistics: basicOutputs.userStatistics,

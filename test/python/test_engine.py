@@ -210,3 +210,35 @@ def test_plain_statistics_with_limits_from_an_output_fail_through_it(failing):
     text = failed_up(failing, program)
     assert "SAG instance sag-demo0001 (cn-shanghai): 1 limit violation:" in text, text
     assert "total: 5 online, limit 4" in text
+
+
+def test_a_whole_instance_is_gated_without_a_list_of_accounts(failing):
+    # Every account of sag-demo0001 (8 online), though none is named.
+    text = failed_up(failing, lambda: smartag.require_nobody_online({"smart_ag_id": "sag-demo0001"}))
+    assert "SAG instance sag-demo0001 (cn-shanghai): 1 limit violation:" in text, text
+    assert "sag-demo0001: 8 online, none allowed" in text
+
+    text = failed_up(failing, lambda: smartag.assert_online_limits(
+        {"smart_ag_id": "sag-hk000001", "region_id": "cn-hongkong"}, {"max_total_online": 9}))
+    assert "SAG instance sag-hk000001 (cn-hongkong): 1 limit violation:" in text, text
+    assert "total: 10 online, limit 9" in text
+
+
+def test_a_whole_instance_with_a_per_user_limit_reads_every_account(failing):
+    # No user list: every account of sag-demo0001 is listed, then counted.
+    text = failed_up(failing, lambda: smartag.assert_online_limits(
+        {"smart_ag_id": "sag-demo0001"}, {"max_online_per_user": 1}))
+    assert "SAG instance sag-demo0001 (cn-shanghai): 2 limit violations:" in text, text
+    assert "doctest: 2 online, limit 1 per user" in text
+    assert "bob.smith: 5 online, limit 1 per user" in text
+
+
+def test_a_whole_instance_within_its_limits_passes(failing):
+    def program():
+        checked = smartag.assert_online_limits(
+            {"smart_ag_id": "sag-demo0001"}, {"max_total_online": 8, "max_online_per_instance": 8})
+        pulumi.export("total", checked.total_online_count)
+
+    failing.workspace.program = program
+    up = failing.up(on_output=lambda _: None)
+    assert up.outputs["total"].value == 8

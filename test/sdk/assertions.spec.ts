@@ -18,6 +18,8 @@ const canned: smartag.GetUserOnlineClientStatisticsResult = {
   requestIds: ["14846A6A-2192-4F6A-B272-B8BD68EBC89B"],
 };
 const allUsers = users.map((u) => u.userName);
+/** Every account of each instance, as getSagOnlineClientStatistics counts them. */
+const instanceCounts: Record<string, number> = { "sag-demo0001": 8, "sag-idle0001": 0 };
 
 const tooMany =
   "SAG instance sag-demo0001 (cn-shanghai): 3 limit violations:\n" +
@@ -47,7 +49,16 @@ async function mocks(preview: boolean): Promise<void> {
     {
       call(args) {
         calls.push(args);
-        const asked = new Set(args.inputs.userNames as string[]);
+        if (args.token === "smartag:index:getSagOnlineClientStatistics") {
+          const statistics = (args.inputs.smartAgIds as string[]).map((smartAgId) => ({
+            smartAgId,
+            onlineCount: instanceCounts[smartAgId] as number,
+          }));
+          const total = statistics.reduce((sum, s) => sum + s.onlineCount, 0);
+          return { ...canned, statistics, totalOnlineCount: total, smartAgId: undefined };
+        }
+        // Without userNames, every account of the instance.
+        const asked = new Set((args.inputs.userNames as string[]) ?? allUsers);
         const userStatistics = users.filter((u) => asked.has(u.userName));
         return {
           ...canned,
@@ -317,5 +328,141 @@ describe("assertOnlineLimits during a preview", () => {
       }),
     );
     await assert.rejects(resolvedValue(gated), isLimitsError(anyoneOnline));
+  });
+});
+
+describe("the gates on a whole instance, with no list of accounts", () => {
+  beforeEach(() => mocks(false));
+  const demoOnline =
+    "SAG instance sag-demo0001 (cn-shanghai): 1 limit violation:\n" +
+    "  - sag-demo0001: 8 online, none allowed";
+
+  it("requireNobodyOnline reads the instance's total in one invoke and names it while anyone is online", async () => {
+    const gated = smartag.requireNobodyOnline({
+      smartAgId: "sag-demo0001",
+      regionId: "cn-shanghai",
+    });
+    await assert.rejects(resolvedValue(gated), (e: unknown) => {
+      isLimitsError(demoOnline)(e);
+      assert.equal((e as smartag.OnlineLimitsError).smartAgId, "sag-demo0001");
+      return true;
+    });
+    assert.deepEqual(
+      calls.map((c) => [c.token, c.inputs]),
+      [
+        [
+          "smartag:index:getSagOnlineClientStatistics",
+          { smartAgIds: ["sag-demo0001"], regionId: "cn-shanghai" },
+        ],
+      ],
+    );
+  });
+
+  it("requireNobodyOnline passes an idle instance and resolves to its statistics", async () => {
+    const idle = smartag.requireNobodyOnline({ smartAgId: pulumi.output("sag-idle0001") });
+    const stats = await resolvedValue(idle);
+    assert.deepEqual(stats.statistics, [{ smartAgId: "sag-idle0001", onlineCount: 0 }]);
+    assert.equal(stats.totalOnlineCount, 0);
+  });
+
+  it("assertOnlineLimits judges the instance's total and a per-instance limit", async () => {
+    const ok = smartag.assertOnlineLimits(
+      { smartAgId: "sag-demo0001" },
+      { maxTotalOnline: 8, maxOnlinePerInstance: 8 },
+    );
+    assert.equal(await resolvedValue(ok.totalOnlineCount), 8);
+    await assert.rejects(
+      resolvedValue(
+        smartag.assertOnlineLimits({ smartAgId: "sag-demo0001" }, { maxTotalOnline: 7 }),
+      ),
+      isLimitsError(
+        "SAG instance sag-demo0001 (cn-shanghai): 1 limit violation:\n  - total: 8 online, limit 7",
+      ),
+    );
+  });
+
+  it("reads every account, with no list, when the limits hold each account to maxOnlinePerUser", async () => {
+    const gated = smartag.assertOnlineLimits(
+      { smartAgId: "sag-demo0001" },
+      { maxOnlinePerUser: 1, maxTotalOnline: 7 },
+    );
+    await assert.rejects(resolvedValue(gated), isLimitsError(tooMany));
+    assert.deepEqual(
+      calls.map((c) => [c.token, c.inputs]),
+      [["smartag:index:getUserOnlineClientStatistics", { smartAgId: "sag-demo0001" }]],
+    );
+    const ok = smartag.assertOnlineLimits({ smartAgId: "sag-demo0001" }, { maxOnlinePerUser: 5 });
+    assert.deepEqual(await resolvedValue(ok.userStatistics), users);
+  });
+
+  it("picks the read once limits given as an Output resolve", async () => {
+    const perUser = smartag.assertOnlineLimits(
+      { smartAgId: "sag-demo0001" },
+      pulumi.output({ maxOnlinePerUser: 4 }),
+    );
+    await assert.rejects(
+      resolvedValue(perUser),
+      isLimitsError(
+        "SAG instance sag-demo0001 (cn-shanghai): 1 limit violation:\n  - bob.smith: 5 online, limit 4 per user",
+      ),
+    );
+    const total = smartag.assertOnlineLimits(
+      { smartAgId: "sag-demo0001" },
+      pulumi.output({ maxTotalOnline: 8 }),
+    );
+    assert.equal(await resolvedValue(total.totalOnlineCount), 8);
+    assert.deepEqual(
+      calls.map((c) => c.token),
+      ["smartag:index:getUserOnlineClientStatistics", "smartag:index:getSagOnlineClientStatistics"],
+    );
+  });
+
+  it("refuses at the call, before any read, a per-instance limit next to a per-user one", () => {
+    assert.throws(
+      () =>
+        smartag.assertOnlineLimits(
+          { smartAgId: "sag-demo0001" },
+          { maxOnlinePerUser: 3, maxOnlinePerInstance: 3 },
+        ),
+      (e: unknown) => {
+        assert.ok(pulumi.RunError.isInstance(e));
+        assert.match(
+          (e as Error).message,
+          /^invalid limits: maxOnlinePerInstance must have instance totals to judge/,
+        );
+        return true;
+      },
+    );
+    assert.equal(calls.length, 0, "nothing is read");
+  });
+
+  it("judges getSagOnlineClientStatistics results of several instances, naming each one online", async () => {
+    const many = smartag.getSagOnlineClientStatisticsOutput({
+      smartAgIds: ["sag-idle0001", "sag-demo0001"],
+    });
+    await assert.rejects(
+      resolvedValue(smartag.requireNobodyOnline(many)),
+      isLimitsError(
+        "2 SAG instances (cn-shanghai): 1 limit violation:\n  - sag-demo0001: 8 online, none allowed",
+      ),
+    );
+    const plain = await smartag.getSagOnlineClientStatistics({ smartAgIds: ["sag-demo0001"] });
+    assert.throws(
+      () => smartag.assertOnlineLimits(plain, { maxOnlinePerInstance: 7 }),
+      isLimitsError(
+        "SAG instance sag-demo0001 (cn-shanghai): 1 limit violation:\n  - sag-demo0001: 8 online, limit 7 per instance",
+      ),
+    );
+  });
+
+  it("shows [secret] for the instance when its id is secret", async () => {
+    const gated = smartag.requireNobodyOnline({ smartAgId: pulumi.secret("sag-demo0001") });
+    await assert.rejects(resolvedValue(gated), (e: unknown) => {
+      isLimitsError(
+        "SAG instance [secret]: 1 limit violation:\n  - [secret]: 8 online, none allowed",
+      )(e);
+      assert.doesNotMatch(JSON.stringify((e as smartag.OnlineLimitsError).violations), /demo/);
+      return true;
+    });
   });
 });

@@ -27,11 +27,13 @@ describe("limit cases shared with the Python SDK", () => {
   it("has cases of every kind", () => {
     const kinds = new Set(cases.flatMap((c) => (c.violations ?? []).map((v) => v.kind)));
     assert.deepEqual([...kinds].sort(), [
+      "maxOnlinePerInstance",
       "maxOnlinePerUser",
       "maxTotalOnline",
       "requireNoneOnline",
     ]);
     assert.ok(cases.some((c) => c.invalid));
+    assert.ok(cases.some((c) => "statistics" in c.stats && c.violations?.length));
   });
 
   for (const c of cases) {
@@ -39,7 +41,7 @@ describe("limit cases shared with the Python SDK", () => {
       if (c.invalid) {
         assert.throws(
           () => findLimitViolations(c.stats, c.limits),
-          (e: Error) => c.invalid?.every((key) => e.message.includes(`${key} must be`)) ?? false,
+          (e: Error) => c.invalid?.every((key) => e.message.includes(`${key} must`)) ?? false,
         );
         return;
       }

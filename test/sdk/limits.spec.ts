@@ -43,7 +43,7 @@ describe("limits", () => {
   it("requires nobody online when asked to", () => {
     assert.deepEqual(
       findLimitViolations(stats, { requireNoneOnline: true }).map(
-        (v) => v.kind === "requireNoneOnline" && v.userName,
+        (v) => v.kind === "requireNoneOnline" && "userName" in v && v.userName,
       ),
       ["doctest", "bob.smith"],
     );

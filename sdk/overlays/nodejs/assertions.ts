@@ -13,11 +13,20 @@ import {
   checkLimits,
   findLimitViolations,
   formatLimitViolations,
+  isInstanceStatistics,
   type LimitViolation,
   maskSecretNames,
   type OnlineLimits,
   type StatisticsLike,
 } from "@pulumi-smartag/limits";
+import {
+  type GetSagOnlineClientStatisticsResult,
+  getSagOnlineClientStatisticsOutput,
+} from "./getSagOnlineClientStatistics";
+import {
+  type GetUserOnlineClientStatisticsResult,
+  getUserOnlineClientStatisticsOutput,
+} from "./getUserOnlineClientStatistics";
 import type * as outputs from "./types/output";
 
 const marker = Symbol.for("pulumi-smartag:OnlineLimitsError");
@@ -75,6 +84,25 @@ export interface RecordedStatistics {
 }
 
 /**
+ * A whole SAG APP instance, for a gate that reads its counts itself: no list of accounts, so
+ * nobody is missed because their account was not listed.
+ *
+ * @example
+ * ```typescript
+ * import * as smartag from "pulumi-smartag";
+ *
+ * const instance: smartag.InstanceToGate = { smartAgId: "sag-demo0001", regionId: "cn-shanghai" };
+ * smartag.requireNobodyOnline(instance);
+ * ```
+ */
+export interface InstanceToGate {
+  /** The SAG APP instance. */
+  readonly smartAgId: pulumi.Input<string>;
+  /** Its region; optional when the provider has one. */
+  readonly regionId?: pulumi.Input<string>;
+}
+
+/**
  * The statistics break the limits. A `pulumi.RunError`, so a deployment that it ends shows its
  * message and nothing else: one line per offending user with count and limit, and the total.
  *
@@ -125,7 +153,7 @@ export class OnlineLimitsError extends pulumi.RunError {
       : { stats, violations };
     super(formatLimitViolations(shown, listed));
     this.violations = listed;
-    this.smartAgId = shown.smartAgId;
+    this.smartAgId = instanceOf(shown);
     this.regionId = shown.regionId;
     Object.defineProperty(this, marker, { value: true });
     // A RunError is shown without its stack anyway. Keeping no frames also sidesteps a Node 20
@@ -238,9 +266,88 @@ export function assertOnlineLimits(
   limits: pulumi.Input<OnlineLimits>,
 ): pulumi.Output<RecordedStatistics>;
 /**
+ * Fails the deployment when a whole SAG APP instance breaks the limits, with no list of
+ * accounts. Without `maxOnlinePerUser`, the gate reads the instance's total with
+ * {@link getSagOnlineClientStatisticsOutput} (one request, every account counted) and judges
+ * `requireNoneOnline`, `maxTotalOnline` and `maxOnlinePerInstance` on it. Unknown values in a
+ * preview are not judged.
+ *
+ * @param instance the instance and, optionally, its region.
+ * @param limits the limits; unset ones are not checked.
+ * @param opts options of the read, e.g. an explicit `provider`.
+ * @returns the instance's statistics, once they pass.
+ * @throws OnlineLimitsError (through the `Output`) naming the instance, its count and the limit.
+ *
+ * @example
+ * ```typescript
+ * import * as smartag from "pulumi-smartag";
+ *
+ * const online = smartag.assertOnlineLimits({ smartAgId: "sag-demo0001" }, { maxTotalOnline: 50 });
+ * export const totalOnline = online.totalOnlineCount;
+ * ```
+ */
+export function assertOnlineLimits(
+  instance: InstanceToGate,
+  limits: OnlineLimits & { maxOnlinePerUser?: undefined },
+  opts?: pulumi.InvokeOutputOptions,
+): pulumi.Output<GetSagOnlineClientStatisticsResult>;
+/**
+ * Fails the deployment when any account of a whole SAG APP instance has more clients online
+ * than `maxOnlinePerUser`, with no list of accounts: the gate reads every account with
+ * {@link getUserOnlineClientStatisticsOutput} (`userNames` omitted: the accounts are listed
+ * first, then counted) and judges them all, naming every offender.
+ *
+ * @param instance the instance and, optionally, its region.
+ * @param limits the limits, `maxOnlinePerUser` among them.
+ * @param opts options of the reads, e.g. an explicit `provider`.
+ * @returns the statistics of every account, once they pass.
+ * @throws OnlineLimitsError (through the `Output`) naming every offending account.
+ *
+ * @example
+ * ```typescript
+ * import * as smartag from "pulumi-smartag";
+ *
+ * const everyone = smartag.assertOnlineLimits({ smartAgId: "sag-demo0001" }, { maxOnlinePerUser: 5 });
+ * export const accounts = everyone.userStatistics;
+ * ```
+ */
+export function assertOnlineLimits(
+  instance: InstanceToGate,
+  limits: OnlineLimits & { maxOnlinePerUser: number },
+  opts?: pulumi.InvokeOutputOptions,
+): pulumi.Output<GetUserOnlineClientStatisticsResult>;
+/**
+ * Fails the deployment when a whole SAG APP instance breaks limits known only as an `Input`:
+ * with `maxOnlinePerUser` every account is read and judged, without it the instance's total.
+ *
+ * @param instance the instance and, optionally, its region.
+ * @param limits the limits; unset ones are not checked.
+ * @param opts options of the read, e.g. an explicit `provider`.
+ * @returns the statistics that were judged, once they pass.
+ * @throws OnlineLimitsError (through the `Output`) naming every offender.
+ *
+ * @example
+ * ```typescript
+ * import * as pulumi from "@pulumi/pulumi";
+ * import * as smartag from "pulumi-smartag";
+ *
+ * const config = new pulumi.Config();
+ * smartag.assertOnlineLimits(
+ *     { smartAgId: "sag-demo0001" },
+ *     pulumi.output({ maxTotalOnline: config.getNumber("maxTotalOnline") ?? 50 }),
+ * );
+ * ```
+ */
+export function assertOnlineLimits(
+  instance: InstanceToGate,
+  limits: pulumi.Input<OnlineLimits>,
+  opts?: pulumi.InvokeOutputOptions,
+): pulumi.Output<GetSagOnlineClientStatisticsResult | GetUserOnlineClientStatisticsResult>;
+/**
  * Throws when plain statistics break the limits; returns them otherwise.
  *
- * @param stats the statistics, e.g. a resolved {@link GetUserOnlineClientStatisticsResult}.
+ * @param stats the statistics, e.g. a resolved {@link GetUserOnlineClientStatisticsResult} or
+ *   {@link GetSagOnlineClientStatisticsResult}.
  * @param limits the limits; unset ones are not checked.
  * @returns the same statistics.
  * @throws OnlineLimitsError naming every offending user with count and limit.
@@ -256,9 +363,14 @@ export function assertOnlineLimits(
  * ```
  */
 export function assertOnlineLimits<T extends StatisticsLike>(stats: T, limits: OnlineLimits): T;
-export function assertOnlineLimits(stats: unknown, limits: pulumi.Input<OnlineLimits>): unknown {
+export function assertOnlineLimits(
+  stats: unknown,
+  limits: pulumi.Input<OnlineLimits>,
+  opts?: pulumi.InvokeOutputOptions,
+): unknown {
   // Limits known now are checked now, so a typo fails at the call, in preview too.
   if (!pulumi.Output.isInstance(limits) && !isPromiseLike(limits)) validLimits(limits);
+  if (isInstanceToGate(stats)) return gateInstance(stats, limits, opts);
   if (pulumi.Output.isInstance(stats)) {
     return gateOutput(stats as pulumi.Output<StatisticsLike>, limits);
   }
@@ -278,7 +390,7 @@ export function assertOnlineLimits(stats: unknown, limits: pulumi.Input<OnlineLi
 }
 
 /**
- * Fails the deployment while any listed user has a client online: the gate to put before
+ * Fails the deployment while any listed user (or instance) has a client online: the gate to put before
  * tearing a SAG instance down. The same as {@link assertOnlineLimits} with
  * `{ requireNoneOnline: true }`; unknown values in a preview are not judged.
  *
@@ -345,7 +457,28 @@ export function requireNobodyOnline<T extends StatisticsLike>(stats: Promise<T>)
  */
 export function requireNobodyOnline(stats: StatisticsOutputs): pulumi.Output<RecordedStatistics>;
 /**
- * Throws while any listed user has a client online.
+ * Fails the deployment while anybody at all is online through a SAG APP instance, with no list
+ * of accounts: the gate reads the instance's total with
+ * {@link getSagOnlineClientStatisticsOutput} (one request, every account counted).
+ *
+ * @param instance the instance and, optionally, its region.
+ * @param opts options of the read, e.g. an explicit `provider`.
+ * @returns the instance's statistics, once nobody is online.
+ * @throws OnlineLimitsError (through the `Output`) naming the instance and its count.
+ *
+ * @example
+ * ```typescript
+ * import * as smartag from "pulumi-smartag";
+ *
+ * smartag.requireNobodyOnline({ smartAgId: "sag-demo0001", regionId: "cn-shanghai" });
+ * ```
+ */
+export function requireNobodyOnline(
+  instance: InstanceToGate,
+  opts?: pulumi.InvokeOutputOptions,
+): pulumi.Output<GetSagOnlineClientStatisticsResult>;
+/**
+ * Throws while any listed user (or instance) has a client online.
  *
  * @param stats plain statistics.
  * @returns the same statistics.
@@ -360,8 +493,35 @@ export function requireNobodyOnline(stats: StatisticsOutputs): pulumi.Output<Rec
  * ```
  */
 export function requireNobodyOnline<T extends StatisticsLike>(stats: T): T;
-export function requireNobodyOnline(stats: unknown): unknown {
-  return assertOnlineLimits(stats as StatisticsLike, { requireNoneOnline: true });
+export function requireNobodyOnline(stats: unknown, opts?: pulumi.InvokeOutputOptions): unknown {
+  return assertOnlineLimits(stats as InstanceToGate, { requireNoneOnline: true }, opts);
+}
+
+/**
+ * Reads what the limits need and judges it: every account for `maxOnlinePerUser`, else the
+ * instance's total (every account, one request).
+ */
+function gateInstance(
+  instance: InstanceToGate,
+  limits: pulumi.Input<OnlineLimits>,
+  opts: pulumi.InvokeOutputOptions | undefined,
+): pulumi.Output<StatisticsLike> {
+  const { smartAgId, regionId } = instance;
+  const perUser = (l: OnlineLimits) => l?.maxOnlinePerUser !== undefined;
+  const read = (l: OnlineLimits): pulumi.Output<StatisticsLike> =>
+    perUser(l)
+      ? getUserOnlineClientStatisticsOutput({ smartAgId, regionId }, opts)
+      : getSagOnlineClientStatisticsOutput({ smartAgIds: [smartAgId], regionId }, opts);
+  if (pulumi.Output.isInstance(limits) || isPromiseLike(limits)) {
+    return pulumi.output(limits).apply((l) => gateOutput(read(l), l));
+  }
+  // Limits known now are checked now against what the read can judge.
+  const empty = { totalOnlineCount: 0 };
+  validLimits(
+    limits,
+    perUser(limits) ? { ...empty, userStatistics: [] } : { ...empty, statistics: [] },
+  );
+  return gateOutput(read(limits), limits);
 }
 
 function gateOutput<T extends StatisticsLike>(
@@ -376,14 +536,14 @@ function gateOutput<T extends StatisticsLike>(
 }
 
 function judge<T extends StatisticsLike>(stats: T, limits: OnlineLimits, secret = false): T {
-  const violations = findLimitViolations(stats, validLimits(limits));
+  const violations = findLimitViolations(stats, validLimits(limits, stats));
   if (violations.length > 0) throw new OnlineLimitsError(stats, violations, { secret });
   return stats;
 }
 
 /** Bad limits are the program's mistake: a RunError, so the message is shown without a stack. */
-function validLimits(limits: OnlineLimits): OnlineLimits {
-  const problems = checkLimits(limits ?? {});
+function validLimits(limits: OnlineLimits, stats?: StatisticsLike): OnlineLimits {
+  const problems = checkLimits(limits ?? {}, stats);
   if (problems.length > 0) throw new pulumi.RunError(`invalid limits: ${problems.join("; ")}`);
   return limits ?? {};
 }
@@ -391,6 +551,26 @@ function validLimits(limits: OnlineLimits): OnlineLimits {
 function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
   return (
     typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then === "function"
+  );
+}
+
+/** The one instance statistics are about, when they name exactly one. */
+function instanceOf(stats: StatisticsLike): string | undefined {
+  if (!isInstanceStatistics(stats)) return stats.smartAgId;
+  const ids = new Set(stats.statistics.map((s) => s.smartAgId));
+  return ids.size === 1 ? [...ids][0] : undefined;
+}
+
+/** An instance to read, not statistics: a `smartAgId` and no counts. */
+function isInstanceToGate(v: unknown): v is InstanceToGate {
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    !pulumi.Output.isInstance(v) &&
+    "smartAgId" in v &&
+    !("userStatistics" in v) &&
+    !("statistics" in v) &&
+    !("totalOnlineCount" in v)
   );
 }
 
