@@ -50,6 +50,9 @@ function run(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv) {
   });
 }
 
+const outsideRepo = (PATH = "") =>
+  PATH.split(":").filter((p) => p !== "" && path.relative(REPO, p).startsWith(".."));
+
 /**
  * A project whose index.js is `program`, with a stack `bench`; env reaches the program. With
  * `plugin` (a release tarball), that plugin is installed with `pulumi plugin install`.
@@ -76,8 +79,9 @@ export async function previewProject(
   writeFileSync(path.join(dir, "index.js"), program);
   mkdirSync(path.join(home, "state"));
   const fullEnv: NodeJS.ProcessEnv = {
-    // The CLI and our language host; not the repository's bin/, whose plugin would win.
-    PATH: [path.join(REPO, ".tools", "bin"), process.env.PATH].join(":"),
+    // The CLI and our language host, and no other folder of the checkout (bin/, node_modules/.bin
+    // under `npm run`), whose plugin would win over the installed one.
+    PATH: [path.join(REPO, ".tools", "bin"), ...outsideRepo(process.env.PATH)].join(":"),
     HOME: home,
     PULUMI_HOME: path.join(home, ".pulumi"),
     PULUMI_BACKEND_URL: `file://${path.join(home, "state")}`,
