@@ -4,7 +4,13 @@
  * environment fallbacks and one validator.
  */
 import { z } from "zod";
-import { checkEndpoint, endpointForRegion } from "./endpoints";
+import {
+  checkEndpoint,
+  ENDPOINT_TYPES,
+  type EndpointType,
+  endpointForRegion,
+  regionEndpointIssue,
+} from "./endpoints";
 import type { ValidationIssue } from "./errors";
 import { REGION_PATTERN, toIssues } from "./schemas";
 
@@ -16,6 +22,7 @@ export const ENV_FALLBACKS = {
   securityToken: ["ALIBABA_CLOUD_SECURITY_TOKEN", "ALICLOUD_SECURITY_TOKEN"],
   profile: ["ALIBABA_CLOUD_PROFILE", "ALICLOUD_PROFILE"],
   endpoint: ["SMARTAG_ENDPOINT"],
+  endpointType: ["SMARTAG_ENDPOINT_TYPE"],
   allowInsecureHttp: ["SMARTAG_ALLOW_INSECURE_HTTP"],
 } as const satisfies Partial<Record<keyof SettingsInput, readonly string[]>>;
 
@@ -65,6 +72,7 @@ export const settingsSchema = z.object({
   securityToken: nonEmpty("an STS token").optional(),
   profile: nonEmpty("a profile name").optional(),
   endpoint: nonEmpty("a URL").optional(),
+  endpointType: z.enum(ENDPOINT_TYPES, { error: "must be public or vpc" }).optional(),
   allowInsecureHttp: bool.optional(),
   connectTimeoutMs: int(100, 600_000).optional(),
   readTimeoutMs: int(100, 600_000).optional(),
@@ -89,8 +97,9 @@ export interface ResolvedSettings {
   secretKey: string | undefined;
   securityToken: string | undefined;
   profile: string | undefined;
-  /** Explicit endpoint, normalised; undefined means "the region's public endpoint". */
+  /** Explicit endpoint, normalised; undefined means "the region's endpoint of endpointType". */
   endpoint: string | undefined;
+  endpointType: EndpointType;
   allowInsecureHttp: boolean;
   connectTimeoutMs: number;
   readTimeoutMs: number;
@@ -173,6 +182,9 @@ export function resolveSettings(input: SettingsInput): {
     const checked = checkEndpoint(defined.endpoint, insecure);
     issues.push(...checked.issues);
     endpoint = checked.endpoint;
+  } else if (parsed.success && s.region !== undefined) {
+    const issue = regionEndpointIssue(s.region, s.endpointType ?? "public", "region");
+    if (issue) issues.push(issue);
   }
   if (issues.length > 0 || !parsed.success) return { issues };
   return {
@@ -184,6 +196,7 @@ export function resolveSettings(input: SettingsInput): {
       securityToken: s.securityToken,
       profile: s.profile,
       endpoint,
+      endpointType: s.endpointType ?? "public",
       allowInsecureHttp: s.allowInsecureHttp ?? false,
       connectTimeoutMs: s.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
       readTimeoutMs: s.readTimeoutMs ?? DEFAULTS.readTimeoutMs,
@@ -201,5 +214,5 @@ export function resolveSettings(input: SettingsInput): {
 
 /** The endpoint a request for `regionId` goes to under these settings. */
 export function endpointFor(settings: ResolvedSettings, regionId: string): string {
-  return settings.endpoint ?? endpointForRegion(regionId);
+  return settings.endpoint ?? endpointForRegion(regionId, settings.endpointType);
 }

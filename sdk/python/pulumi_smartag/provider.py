@@ -26,6 +26,7 @@ class ProviderArgs:
                  connect_timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  deadline_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 endpoint_type: pulumi.Input[Optional[_builtins.str]] = None,
                  max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
                  max_requests_per_second: pulumi.Input[Optional[_builtins.int]] = None,
                  max_response_bytes: pulumi.Input[Optional[_builtins.int]] = None,
@@ -46,6 +47,7 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.int] connect_timeout_ms: How long to wait for a TCP connection to the endpoint, in milliseconds.
         :param pulumi.Input[_builtins.int] deadline_ms: The total time one function call may take, including all retries and batches, in milliseconds.
         :param pulumi.Input[_builtins.str] endpoint: The API endpoint to call instead of the regional one, e.g. `http://127.0.0.1:8080` for the local emulator or `https://smartag.cn-shanghai.aliyuncs.com`.
+        :param pulumi.Input[_builtins.str] endpoint_type: Which of the region's endpoints to call: `public` (the default, `smartag.<region>.aliyuncs.com`) or `vpc` (`smartag-vpc.<region>.aliyuncs.com`, reachable from inside an Alibaba Cloud VPC). A region without a VPC endpoint (such as `cn-hangzhou`) fails with a clear error before any request. An explicit `endpoint` wins over this key.
         :param pulumi.Input[_builtins.int] max_attempts: Attempts per request, including the first. Only transient errors are retried: throttling, `ServiceUnavailable`, `InternalError`, HTTP 5xx, connection resets, timeouts and non-JSON gateway pages.
         :param pulumi.Input[_builtins.int] max_requests_per_second: The most API requests this provider starts in any one second, so a large query stays under the account's rate limit instead of being throttled and retried. `0` means no limit.
         :param pulumi.Input[_builtins.int] max_response_bytes: The largest answer accepted from the endpoint, in bytes after decompression (1024 to 1073741824). A larger answer fails the request with `InvalidResponse.TooLarge` as soon as it passes the limit, without reading the rest; an answer for 50 names is a few KB.
@@ -85,6 +87,10 @@ class ProviderArgs:
             endpoint = _utilities.get_env('SMARTAG_ENDPOINT')
         if endpoint is not None:
             pulumi.set(__self__, "endpoint", endpoint)
+        if endpoint_type is None:
+            endpoint_type = (_utilities.get_env('SMARTAG_ENDPOINT_TYPE') or 'public')
+        if endpoint_type is not None:
+            pulumi.set(__self__, "endpoint_type", endpoint_type)
         if max_attempts is None:
             max_attempts = 5
         if max_attempts is not None:
@@ -209,6 +215,18 @@ class ProviderArgs:
     @endpoint.setter
     def endpoint(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "endpoint", value)
+
+    @_builtins.property
+    @pulumi.getter(name="endpointType")
+    def endpoint_type(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Which of the region's endpoints to call: `public` (the default, `smartag.<region>.aliyuncs.com`) or `vpc` (`smartag-vpc.<region>.aliyuncs.com`, reachable from inside an Alibaba Cloud VPC). A region without a VPC endpoint (such as `cn-hangzhou`) fails with a clear error before any request. An explicit `endpoint` wins over this key.
+        """
+        return pulumi.get(self, "endpoint_type")
+
+    @endpoint_type.setter
+    def endpoint_type(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "endpoint_type", value)
 
     @_builtins.property
     @pulumi.getter(name="maxAttempts")
@@ -344,6 +362,7 @@ class Provider(pulumi.ProviderResource):
                  connect_timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  deadline_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 endpoint_type: pulumi.Input[Optional[_builtins.str]] = None,
                  max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
                  max_requests_per_second: pulumi.Input[Optional[_builtins.int]] = None,
                  max_response_bytes: pulumi.Input[Optional[_builtins.int]] = None,
@@ -367,6 +386,7 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.int] connect_timeout_ms: How long to wait for a TCP connection to the endpoint, in milliseconds.
         :param pulumi.Input[_builtins.int] deadline_ms: The total time one function call may take, including all retries and batches, in milliseconds.
         :param pulumi.Input[_builtins.str] endpoint: The API endpoint to call instead of the regional one, e.g. `http://127.0.0.1:8080` for the local emulator or `https://smartag.cn-shanghai.aliyuncs.com`.
+        :param pulumi.Input[_builtins.str] endpoint_type: Which of the region's endpoints to call: `public` (the default, `smartag.<region>.aliyuncs.com`) or `vpc` (`smartag-vpc.<region>.aliyuncs.com`, reachable from inside an Alibaba Cloud VPC). A region without a VPC endpoint (such as `cn-hangzhou`) fails with a clear error before any request. An explicit `endpoint` wins over this key.
         :param pulumi.Input[_builtins.int] max_attempts: Attempts per request, including the first. Only transient errors are retried: throttling, `ServiceUnavailable`, `InternalError`, HTTP 5xx, connection resets, timeouts and non-JSON gateway pages.
         :param pulumi.Input[_builtins.int] max_requests_per_second: The most API requests this provider starts in any one second, so a large query stays under the account's rate limit instead of being throttled and retried. `0` means no limit.
         :param pulumi.Input[_builtins.int] max_response_bytes: The largest answer accepted from the endpoint, in bytes after decompression (1024 to 1073741824). A larger answer fails the request with `InvalidResponse.TooLarge` as soon as it passes the limit, without reading the rest; an answer for 50 names is a few KB.
@@ -409,6 +429,7 @@ class Provider(pulumi.ProviderResource):
                  connect_timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  deadline_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 endpoint_type: pulumi.Input[Optional[_builtins.str]] = None,
                  max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
                  max_requests_per_second: pulumi.Input[Optional[_builtins.int]] = None,
                  max_response_bytes: pulumi.Input[Optional[_builtins.int]] = None,
@@ -449,6 +470,9 @@ class Provider(pulumi.ProviderResource):
             if endpoint is None:
                 endpoint = _utilities.get_env('SMARTAG_ENDPOINT')
             __props__.__dict__["endpoint"] = endpoint
+            if endpoint_type is None:
+                endpoint_type = (_utilities.get_env('SMARTAG_ENDPOINT_TYPE') or 'public')
+            __props__.__dict__["endpoint_type"] = endpoint_type
             if max_attempts is None:
                 max_attempts = 5
             __props__.__dict__["max_attempts"] = pulumi.Output.from_input(max_attempts).apply(pulumi.runtime.to_json) if max_attempts is not None else None
