@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { bundlePlugin } from "./release/bundle";
+import { stagePlugin } from "./release/bundle";
 import { releaseVersion, versionMismatches } from "./release/versions";
 
 const repo = path.resolve(__dirname, "..");
@@ -25,10 +25,7 @@ function run(command: string, args: string[], cwd = repo): void {
 async function pluginTarballs(version: string): Promise<void> {
   const stage = fs.mkdtempSync(path.join(os.tmpdir(), "smartag-plugin-"));
   try {
-    await bundlePlugin(repo, path.join(stage, "pulumi-resource-smartag.js"));
-    const launcher = path.join(stage, "pulumi-resource-smartag");
-    fs.copyFileSync(path.join(repo, "scripts/release/launcher.sh"), launcher);
-    fs.chmodSync(launcher, 0o755);
+    await stagePlugin(repo, stage);
     for (const platform of PLATFORMS) {
       const tarball = path.join(out, `pulumi-resource-smartag-v${version}-${platform}.tar.gz`);
       run("tar", [

@@ -1,6 +1,6 @@
 /**
  * `pulumi preview` of small JavaScript programs with the pinned CLI (.tools/bin), a throwaway
- * file backend and PULUMI_HOME. Programs live two levels below the repository (like examples/)
+ * file backend and PULUMI_HOME, into which a release's plugin tarball can be installed. Programs live two levels below the repository (like examples/)
  * so Node finds @pulumi/pulumi, pulumi-smartag and @pulumi-smartag/client in its node_modules.
  */
 import { spawn } from "node:child_process";
@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } 
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
+import { releaseVersion } from "../../scripts/release/versions";
 import { REPO } from "./proc";
 
 export const PULUMI = path.join(REPO, ".tools", "bin", "pulumi");
@@ -49,11 +50,18 @@ function run(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv) {
   });
 }
 
-/** A project whose index.js is `program`, with a stack `bench`; env reaches the program. */
+const outsideRepo = (PATH = "") =>
+  PATH.split(":").filter((p) => p !== "" && path.relative(REPO, p).startsWith(".."));
+
+/**
+ * A project whose index.js is `program`, with a stack `bench`; env reaches the program. With
+ * `plugin` (a release tarball), that plugin is installed with `pulumi plugin install`.
+ */
 export async function previewProject(
   name: string,
   program: string,
   env: Record<string, string>,
+  plugin?: string,
 ): Promise<PreviewProject> {
   const parent = path.join(REPO, ".bench-preview");
   mkdirSync(parent, { recursive: true });
@@ -71,19 +79,28 @@ export async function previewProject(
   writeFileSync(path.join(dir, "index.js"), program);
   mkdirSync(path.join(home, "state"));
   const fullEnv: NodeJS.ProcessEnv = {
-    // The CLI and our language host first, then the plugin as a user's PATH would hold it.
-    PATH: [path.join(REPO, ".tools", "bin"), path.join(REPO, "bin"), process.env.PATH].join(":"),
+    // The CLI and our language host, and no other folder of the checkout (bin/, node_modules/.bin
+    // under `npm run`), whose plugin would win over the installed one.
+    PATH: [path.join(REPO, ".tools", "bin"), ...outsideRepo(process.env.PATH)].join(":"),
     HOME: home,
     PULUMI_HOME: path.join(home, ".pulumi"),
     PULUMI_BACKEND_URL: `file://${path.join(home, "state")}`,
     PULUMI_CONFIG_PASSPHRASE: "bench",
     PULUMI_SKIP_UPDATE_CHECK: "true",
-    // The plugin is on PATH; never let a miss turn into a download attempt that is timed.
+    // The plugin is installed; never let a miss turn into a download attempt that is timed.
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     ...env,
   };
   try {
     await run(["stack", "init", "bench"], dir, fullEnv);
+    if (plugin) {
+      const version = releaseVersion(REPO);
+      await run(
+        ["plugin", "install", "resource", "smartag", version, "--file", plugin],
+        dir,
+        fullEnv,
+      );
+    }
   } catch (e) {
     remove();
     throw e;

@@ -41,10 +41,16 @@ export interface Started {
 /** Spawns `node args...` and waits (at most timeoutMs) for its first stdout line. */
 export async function spawnUntilLine(
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; onStderr?: (chunk: string) => void } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    timeoutMs?: number;
+    onStderr?: (chunk: string) => void;
+    /** What to run instead of this Node.js, e.g. an executable launcher. */
+    command?: string;
+  } = {},
 ): Promise<Started> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, args, {
+  const child = spawn(options.command ?? process.execPath, args, {
     cwd: REPO,
     env: options.env ?? CHILD_ENV,
     stdio: ["ignore", "pipe", "pipe"],

@@ -3,16 +3,23 @@
  * against a bare `node -e` start, and `pulumi preview` of a one-invoke JavaScript program
  * through the provider against the same program calling the client inline.
  */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { stagePlugin } from "../../scripts/release/bundle";
 import { ACCESS_KEY, INSTANCE, REGION, SECRET_KEY, userNames } from "../lib/fixture";
-import { spawnPlugin } from "../lib/plugin";
 import { type PreviewProject, previewProject, previewSkipReason } from "../lib/preview";
-import { type EmulatorProcess, runNode, spawnUntilLine } from "../lib/proc";
+import { type EmulatorProcess, REPO, runNode, spawnUntilLine } from "../lib/proc";
 import type { Report } from "../lib/report";
 import { median, ms, ratio } from "../lib/stats";
 
 export interface StartupResult {
+  /** The installed plugin's starts, once its code cache is written. */
   plugin: number[];
   bare: number[];
+  /** The first start after install, which writes the code cache on exit. */
+  firstStart: number;
   /** Median time inside require() of what the plugin loads before its port line. */
   requireStart: number;
   /** How many modules that is. */
@@ -96,25 +103,56 @@ const inlineWithoutPulumi = inline
   .replace('const pulumi = require("@pulumi/pulumi");\n', "")
   .replace(/pulumi\.output\((.*)\);/, "$1;");
 
+const kib = (bytes: number) => `${Math.round(bytes / 1024)} KiB`;
+
 const spread = (xs: readonly number[], f: (x: number) => string) =>
   `${f(median(xs))} (${f(Math.min(...xs))} - ${f(Math.max(...xs))})`;
 
-async function coldStarts(runs: number): Promise<{ plugin: number[]; bare: number[] }> {
+/** The plugin as a release ships it (scripts/release), unpacked in `dir`, and its tarball. */
+interface Release {
+  dir: string;
+  tarball: string;
+  remove(): void;
+}
+
+async function release(): Promise<Release> {
+  const root = mkdtempSync(path.join(os.tmpdir(), "smartag-bench-release-"));
+  const dir = path.join(root, "plugin");
+  mkdirSync(dir);
+  await stagePlugin(REPO, dir);
+  const tarball = path.join(root, "plugin.tar.gz");
+  execFileSync("tar", ["-czf", tarball, "-C", dir, ...readdirSync(dir)]);
+  return { dir, tarball, remove: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** Spawn to port line of the release's launcher, which the engine runs as it is. */
+async function startRelease(dir: string): Promise<number> {
+  const launcher = path.join(dir, "pulumi-resource-smartag");
+  const p = await spawnUntilLine(["127.0.0.1:1"], { command: launcher });
+  await p.stop();
+  return p.startMs;
+}
+
+async function coldStarts(dir: string, runs: number) {
+  // The first start compiles the bundle and writes its code cache on exit; later ones read it.
+  const first = await startRelease(dir);
+  const cache = readdirSync(dir)
+    .filter((f) => f.endsWith(".cache"))
+    .reduce((sum, f) => sum + statSync(path.join(dir, f)).size, 0);
   const plugin: number[] = [];
   const bare: number[] = [];
   for (let i = 0; i < runs; i++) {
     const b = await spawnUntilLine(["-e", "process.stdout.write('0\\n')"]);
     bare.push(b.startMs);
     await b.stop();
-    const p = await spawnPlugin();
-    plugin.push(p.startMs);
-    await p.stop();
+    plugin.push(await startRelease(dir));
   }
-  return { plugin, bare };
+  const bundle = statSync(path.join(dir, "pulumi-resource-smartag.js")).size;
+  return { plugin, bare, first, bundle, cache };
 }
 
 /** Rounds of one preview per program, the order rotating so none always runs first. */
-async function previewRounds(endpoint: string, rounds: number) {
+async function previewRounds(endpoint: string, rounds: number, tarball: string) {
   const env = {
     SMARTAG_ENDPOINT: endpoint,
     ALIBABA_CLOUD_REGION: REGION,
@@ -131,9 +169,14 @@ async function previewRounds(endpoint: string, rounds: number) {
   };
   try {
     for (const [name, program] of Object.entries(programs) as [keyof typeof programs, string][]) {
-      const project = await previewProject(name, program, env);
+      const project = await previewProject(
+        name,
+        program,
+        env,
+        name === "provider" ? tarball : undefined,
+      );
       projects.push([name, project]);
-      await check(project); // warm-up: file caches, the CLI's first start
+      await check(project); // warm-up: file caches, the CLI's first start, the plugin's code cache
     }
     for (let i = 0; i < rounds; i++) {
       for (let j = 0; j < projects.length; j++) {
@@ -152,32 +195,44 @@ export async function startup(
   report: Report,
   options: { quick?: boolean } = {},
 ): Promise<StartupResult> {
-  const { plugin, bare } = await coldStarts(options.quick ? 3 : 15);
-  const { boot, start, first, pulumi } = await requireCosts(options.quick ? 1 : 5);
+  const rel = await release();
+  let cold: Awaited<ReturnType<typeof coldStarts>>;
+  let pv: { provider: number[]; inline: number[]; noPulumi: number[] };
   const skipped = previewSkipReason();
-  const pv = skipped
-    ? { provider: [], inline: [], noPulumi: [] }
-    : await previewRounds(fast.url, options.quick ? 1 : 9);
+  try {
+    cold = await coldStarts(rel.dir, options.quick ? 3 : 15);
+    pv = skipped
+      ? { provider: [], inline: [], noPulumi: [] }
+      : await previewRounds(fast.url, options.quick ? 1 : 9, rel.tarball);
+  } finally {
+    rel.remove();
+  }
+  const { plugin, bare } = cold;
+  const { boot, start, first, pulumi } = await requireCosts(options.quick ? 1 : 5);
   const previewRatios = pv.provider.map((p, i) => p / (pv.inline[i] as number));
 
   report.heading("6. Start-up, and a preview through the provider");
   report.para(
-    "Cold start: `bin/pulumi-resource-smartag` (the built plugin, unbundled) from spawn to its " +
-      "port line, against `node -e` printing a line (Node's own start), the two in turn, " +
-      `${plugin.length} runs each. Median (min - max).`,
+    "Cold start of the plugin as a release installs it (`npm run dist`'s bundle and `sh` " +
+      "launcher, unpacked as `pulumi plugin install` unpacks them; the engine runs the " +
+      "launcher), from spawn to its port line, against `node -e` printing a line (Node's own " +
+      `start), the two in turn, ${plugin.length} runs each. Median (min - max). The bundle ` +
+      `(${kib(cold.bundle)}) is compiled with V8's code cache, which the first start writes ` +
+      `beside it on exit (${kib(cold.cache)}); that first start took ${ms(cold.first)}.`,
   );
   report.table(
     ["process", "spawn to first line"],
     [
       ["`node -e` (bare)", spread(bare, ms)],
-      ["plugin", spread(plugin, ms)],
+      ["installed plugin", spread(plugin, ms)],
       ["**plugin / bare** (medians)", ratio(median(plugin) / median(bare))],
     ],
   );
   report.para(
-    "What the plugin loads, each set in a fresh `node -e` (median of " +
+    "What the plugin loads, each set unbundled in a fresh `node -e` (median of " +
       `${options.quick ? 1 : 5}). Lazy loading (provider/server.ts) keeps the second set out of ` +
-      "the start: it loads on the first CheckConfig.",
+      "the start: it loads on the first CheckConfig (in the release, from its own part of the " +
+      "bundle, with its own code cache).",
   );
   const row = (what: string, r: Cost) => [what, String(r.count), ms(r.inside), ms(r.wall)];
   report.table(
@@ -197,9 +252,9 @@ export async function startup(
         "program (which loads `@pulumi/pulumi`, as Pulumi programs do) with one call for 4 " +
         "names against the emulator without latency: through the " +
         "provider (the generated SDK's `getUserOnlineClientStatisticsOutput`; the engine starts " +
-        "the plugin from PATH) and the same call made inline with `@pulumi-smartag/client`. " +
-        "Automatic plugin download is off (`PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION`), as " +
-        `it would be with the plugin installed. ${pv.provider.length} rounds of one preview ` +
+        "the release's plugin, installed with `pulumi plugin install --file`) and the same call " +
+        "made inline with `@pulumi-smartag/client`. Automatic plugin download is off " +
+        `(\`PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION\`). ${pv.provider.length} rounds of one preview ` +
         "per program after one warm-up each, the order rotating; wall time of the whole " +
         "`pulumi preview` process. Median (min - max); ratios and differences per round.",
     );
@@ -241,6 +296,7 @@ export async function startup(
   return {
     plugin,
     bare,
+    firstStart: cold.first,
     requireStart: start.inside,
     startModules: start.count,
     previewRatios,

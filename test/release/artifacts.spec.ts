@@ -5,17 +5,21 @@ import { createHash } from "node:crypto";
 import {
   chmodSync,
   cpSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { isBuiltin } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import { gunzipSync } from "node:zlib";
+import * as providerPb from "@pulumi/pulumi/proto/provider_pb";
 import { versionMismatches } from "../../scripts/release/versions";
+import { startPlugin, struct } from "../helpers/plugin";
 import { repoRoot } from "../helpers/pulumiCli";
 import { artifact, pluginTarball, releaseDir, version } from "./release";
 
@@ -45,6 +49,15 @@ function readTarball(file: string): TarEntry[] {
     at += 512 + Math.ceil(size / 512) * 512;
   }
   return entries;
+}
+
+/** Unpacks the linux-amd64 plugin tarball into `dir`; returns the launcher's path. */
+function unpackPlugin(dir: string): string {
+  for (const entry of readTarball(pluginTarball())) {
+    writeFileSync(path.join(dir, entry.name), entry.body);
+    chmodSync(path.join(dir, entry.name), entry.mode & 0o777);
+  }
+  return path.join(dir, "pulumi-resource-smartag");
 }
 
 describe("release artifacts (npm run dist)", () => {
@@ -148,10 +161,7 @@ describe("release artifacts (npm run dist)", () => {
     let launcher: string;
     before(() => {
       dir = mkdtempSync(path.join(os.tmpdir(), "smartag-launcher-"));
-      launcher = path.join(dir, "pulumi-resource-smartag");
-      const entry = readTarball(pluginTarball()).find((e) => e.name === "pulumi-resource-smartag");
-      writeFileSync(launcher, entry?.body ?? "");
-      chmodSync(launcher, 0o755);
+      launcher = unpackPlugin(dir);
     });
     after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -170,8 +180,18 @@ describe("release artifacts (npm run dist)", () => {
     });
 
     it("prints one line naming the version when node is older than 20", () => {
+      // This Node.js, told to report itself as 18: the bundle's first lines check the version.
       const old = mkdtempSync(path.join(dir, "old-"));
-      writeFileSync(path.join(old, "node"), "#!/bin/sh\necho v18.19.1\n");
+      const as18 = path.join(old, "as18.js");
+      writeFileSync(
+        as18,
+        'Object.defineProperty(process, "version", { value: "v18.19.1" });\n' +
+          'Object.defineProperty(process.versions, "node", { value: "18.19.1" });\n',
+      );
+      writeFileSync(
+        path.join(old, "node"),
+        `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} -r ${JSON.stringify(as18)} "$@"\n`,
+      );
       chmodSync(path.join(old, "node"), 0o755);
       const result = launch(`${old}:/usr/bin:/bin`);
       assert.equal(result.status, 1);
@@ -179,6 +199,59 @@ describe("release artifacts (npm run dist)", () => {
         result.stderr,
         "pulumi-resource-smartag: Node.js 20 or newer is required, but 'node' on PATH is v18.19.1\n",
       );
+    });
+  });
+  describe("the bundle's code cache", () => {
+    let dir: string;
+    let launcher: string;
+    beforeEach(() => {
+      dir = mkdtempSync(path.join(os.tmpdir(), "smartag-code-cache-"));
+      launcher = unpackPlugin(dir);
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    const cache = (part: string) =>
+      path.join(dir, `pulumi-resource-smartag.js.${part}-${process.version}.cache`);
+
+    /** One start that runs both parts (CheckConfig loads the lazy one); its exit writes the cache. */
+    async function checkOnce(): Promise<string[]> {
+      const plugin = await startPlugin({}, launcher);
+      try {
+        const res = await plugin.call<providerPb.CheckResponse>(
+          "checkConfig",
+          new providerPb.CheckRequest().setNews(struct({ region: "cn-shanghai", regoin: "x" })),
+        );
+        return res.getFailuresList().map((f) => f.getProperty());
+      } finally {
+        assert.equal(await plugin.stop(), 0);
+      }
+    }
+
+    it("is written beside the bundle on the first exit, then read and kept", async () => {
+      assert.deepEqual(await checkOnce(), ["regoin"]);
+      const written = [cache("main"), cache("lazy")].map((f) => statSync(f).mtimeMs);
+      assert.deepEqual(await checkOnce(), ["regoin"]);
+      assert.deepEqual(
+        [cache("main"), cache("lazy")].map((f) => statSync(f).mtimeMs),
+        written,
+      );
+    });
+
+    it("is written again when V8 rejects it", async () => {
+      writeFileSync(cache("main"), "not a code cache");
+      assert.deepEqual(await checkOnce(), ["regoin"]);
+      assert.ok(statSync(cache("main")).size > 1024);
+    });
+
+    it("is left out, with nothing left behind, where it cannot be written", async () => {
+      mkdirSync(cache("main")); // a folder where the file would go: it can be neither read nor replaced
+      assert.deepEqual(await checkOnce(), ["regoin"]);
+      assert.deepEqual(readdirSync(dir).sort(), [
+        "pulumi-resource-smartag",
+        "pulumi-resource-smartag.js",
+        path.basename(cache("lazy")),
+        path.basename(cache("main")),
+      ]);
     });
   });
 });
