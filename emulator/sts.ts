@@ -30,12 +30,14 @@ export interface StsOptions {
   oidcProviders?: Record<string, string>;
 }
 
-/** One session the stand-in handed out (the secret and token are not kept here). */
+/** One session the stand-in handed out; tests check its secret and token never leak. */
 export interface StsSession {
   action: "AssumeRole" | "AssumeRoleWithOIDC";
   roleArn: string;
   roleSessionName: string;
   accessKeyId: string;
+  accessKeySecret: string;
+  securityToken: string;
   /** The key that signed AssumeRole; undefined for OIDC. */
   sourceAccessKeyId: string | undefined;
   durationSeconds: number;
@@ -111,6 +113,8 @@ export class StsStandIn {
       roleArn,
       roleSessionName,
       accessKeyId: key.id,
+      accessKeySecret: key.secret,
+      securityToken: key.securityToken as string,
       sourceAccessKeyId: source?.id,
       durationSeconds,
       externalId: params.ExternalId,
