@@ -57,7 +57,7 @@ export class Provider extends pulumi.ProviderResource {
             resourceInputs["retryMaxDelayMs"] = pulumi.output((args?.retryMaxDelayMs) ?? 5000).apply(JSON.stringify);
             resourceInputs["secretKey"] = (args?.secretKey ? pulumi.secret(args.secretKey) : undefined) ?? utilities.getEnv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALICLOUD_SECRET_KEY");
             resourceInputs["securityToken"] = (args?.securityToken ? pulumi.secret(args.securityToken) : undefined) ?? utilities.getEnv("ALIBABA_CLOUD_SECURITY_TOKEN", "ALICLOUD_SECURITY_TOKEN");
-            resourceInputs["sharedCredentialsFile"] = (args?.sharedCredentialsFile) ?? utilities.getEnv("ALIBABA_CLOUD_CREDENTIALS_FILE", "ALICLOUD_SHARED_CREDENTIALS_FILE");
+            resourceInputs["sharedCredentialsFile"] = (args?.sharedCredentialsFile) ?? utilities.getEnv("ALICLOUD_SHARED_CREDENTIALS_FILE");
             resourceInputs["stsEndpoint"] = (args?.stsEndpoint) ?? utilities.getEnv("ALIBABA_CLOUD_STS_ENDPOINT");
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
@@ -154,7 +154,7 @@ export interface ProviderArgs {
      */
     securityToken?: pulumi.Input<string | undefined>;
     /**
-     * The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from.
+     * The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from. Without it, the default chain reads the file `ALIBABA_CLOUD_CREDENTIALS_FILE` names, and skips it when missing.
      */
     sharedCredentialsFile?: pulumi.Input<string | undefined>;
     /**

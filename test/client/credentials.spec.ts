@@ -207,6 +207,7 @@ describe("credential sources", () => {
         ALIBABA_CLOUD_ROLE_SESSION_NAME: "from-env",
         ALICLOUD_ASSUME_ROLE_SESSION_EXPIRATION: "1800",
         ALICLOUD_SHARED_CREDENTIALS_FILE: "/etc/smartag/credentials",
+        ALIBABA_CLOUD_CREDENTIALS_FILE: "/the/default/chain/reads/this",
         ALICLOUD_CREDENTIALS_URI: "http://127.0.0.1:7002/c",
         ALIBABA_CLOUD_ECS_METADATA: "ecs-role",
         ALIBABA_CLOUD_STS_ENDPOINT: "sts-vpc.cn-shanghai.aliyuncs.com",
@@ -237,6 +238,12 @@ describe("credential sources", () => {
       });
       // ALIBABA_CLOUD_ROLE_ARN belongs to OIDC as well: alone it configures no assumeRole.
       assert.equal(resolveSettings(withEnvFallbacks({}, env)).settings?.assumeRole, undefined);
+      // ALIBABA_CLOUD_CREDENTIALS_FILE stays the default chain's, which skips a missing file.
+      const chainFile = { ALIBABA_CLOUD_CREDENTIALS_FILE: "/nonexistent/credentials" };
+      assert.equal(
+        resolveSettings(withEnvFallbacks({}, chainFile)).settings?.sharedCredentialsFile,
+        undefined,
+      );
     });
   });
 

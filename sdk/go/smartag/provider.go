@@ -99,7 +99,7 @@ func NewProvider(ctx *pulumi.Context,
 		}
 	}
 	if args.SharedCredentialsFile == nil {
-		if d := internal.GetEnvOrDefault(nil, nil, "ALIBABA_CLOUD_CREDENTIALS_FILE", "ALICLOUD_SHARED_CREDENTIALS_FILE"); d != nil {
+		if d := internal.GetEnvOrDefault(nil, nil, "ALICLOUD_SHARED_CREDENTIALS_FILE"); d != nil {
 			args.SharedCredentialsFile = pulumi.StringPtr(d.(string))
 		}
 	}
@@ -166,7 +166,7 @@ type providerArgs struct {
 	SecretKey *string `pulumi:"secretKey"`
 	// An STS security token, needed only with temporary credentials (an STS AccessKey pair).
 	SecurityToken *string `pulumi:"securityToken"`
-	// The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from.
+	// The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from. Without it, the default chain reads the file `ALIBABA_CLOUD_CREDENTIALS_FILE` names, and skips it when missing.
 	SharedCredentialsFile *string `pulumi:"sharedCredentialsFile"`
 	// The STS host (`host` or `host:port`, always called over https) for `assumeRole` and `assumeRoleWithOidc`, e.g. `sts-vpc.cn-shanghai.aliyuncs.com`. Default: `sts.aliyuncs.com`.
 	StsEndpoint *string `pulumi:"stsEndpoint"`
@@ -216,7 +216,7 @@ type ProviderArgs struct {
 	SecretKey pulumi.StringPtrInput
 	// An STS security token, needed only with temporary credentials (an STS AccessKey pair).
 	SecurityToken pulumi.StringPtrInput
-	// The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from.
+	// The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from. Without it, the default chain reads the file `ALIBABA_CLOUD_CREDENTIALS_FILE` names, and skips it when missing.
 	SharedCredentialsFile pulumi.StringPtrInput
 	// The STS host (`host` or `host:port`, always called over https) for `assumeRole` and `assumeRoleWithOidc`, e.g. `sts-vpc.cn-shanghai.aliyuncs.com`. Default: `sts.aliyuncs.com`.
 	StsEndpoint pulumi.StringPtrInput

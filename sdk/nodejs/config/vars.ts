@@ -241,12 +241,12 @@ Object.defineProperty(exports, "securityToken", {
 });
 
 /**
- * The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from.
+ * The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from. Without it, the default chain reads the file `ALIBABA_CLOUD_CREDENTIALS_FILE` names, and skips it when missing.
  */
 export declare const sharedCredentialsFile: string | undefined;
 Object.defineProperty(exports, "sharedCredentialsFile", {
     get() {
-        return __config.get("sharedCredentialsFile") ?? utilities.getEnv("ALIBABA_CLOUD_CREDENTIALS_FILE", "ALICLOUD_SHARED_CREDENTIALS_FILE");
+        return __config.get("sharedCredentialsFile") ?? utilities.getEnv("ALICLOUD_SHARED_CREDENTIALS_FILE");
     },
     enumerable: true,
 });

@@ -67,7 +67,7 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.int] retry_max_delay_ms: The longest delay between two attempts, in milliseconds.
         :param pulumi.Input[_builtins.str] secret_key: The AccessKey secret that belongs to `accessKey`. Never written to logs, error messages or outputs.
         :param pulumi.Input[_builtins.str] security_token: An STS security token, needed only with temporary credentials (an STS AccessKey pair).
-        :param pulumi.Input[_builtins.str] shared_credentials_file: The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from.
+        :param pulumi.Input[_builtins.str] shared_credentials_file: The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from. Without it, the default chain reads the file `ALIBABA_CLOUD_CREDENTIALS_FILE` names, and skips it when missing.
         :param pulumi.Input[_builtins.str] sts_endpoint: The STS host (`host` or `host:port`, always called over https) for `assumeRole` and `assumeRoleWithOidc`, e.g. `sts-vpc.cn-shanghai.aliyuncs.com`. Default: `sts.aliyuncs.com`.
         """
         if access_key is None:
@@ -151,7 +151,7 @@ class ProviderArgs:
         if security_token is not None:
             pulumi.set(__self__, "security_token", security_token)
         if shared_credentials_file is None:
-            shared_credentials_file = _utilities.get_env('ALIBABA_CLOUD_CREDENTIALS_FILE', 'ALICLOUD_SHARED_CREDENTIALS_FILE')
+            shared_credentials_file = _utilities.get_env('ALICLOUD_SHARED_CREDENTIALS_FILE')
         if shared_credentials_file is not None:
             pulumi.set(__self__, "shared_credentials_file", shared_credentials_file)
         if sts_endpoint is None:
@@ -415,7 +415,7 @@ class ProviderArgs:
     @pulumi.getter(name="sharedCredentialsFile")
     def shared_credentials_file(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from.
+        The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from. Without it, the default chain reads the file `ALIBABA_CLOUD_CREDENTIALS_FILE` names, and skips it when missing.
         """
         return pulumi.get(self, "shared_credentials_file")
 
@@ -492,7 +492,7 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.int] retry_max_delay_ms: The longest delay between two attempts, in milliseconds.
         :param pulumi.Input[_builtins.str] secret_key: The AccessKey secret that belongs to `accessKey`. Never written to logs, error messages or outputs.
         :param pulumi.Input[_builtins.str] security_token: An STS security token, needed only with temporary credentials (an STS AccessKey pair).
-        :param pulumi.Input[_builtins.str] shared_credentials_file: The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from.
+        :param pulumi.Input[_builtins.str] shared_credentials_file: The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from. Without it, the default chain reads the file `ALIBABA_CLOUD_CREDENTIALS_FILE` names, and skips it when missing.
         :param pulumi.Input[_builtins.str] sts_endpoint: The STS host (`host` or `host:port`, always called over https) for `assumeRole` and `assumeRoleWithOidc`, e.g. `sts-vpc.cn-shanghai.aliyuncs.com`. Default: `sts.aliyuncs.com`.
         """
         ...
@@ -611,7 +611,7 @@ class Provider(pulumi.ProviderResource):
                 security_token = _utilities.get_env('ALIBABA_CLOUD_SECURITY_TOKEN', 'ALICLOUD_SECURITY_TOKEN')
             __props__.__dict__["security_token"] = None if security_token is None else pulumi.Output.secret(security_token)
             if shared_credentials_file is None:
-                shared_credentials_file = _utilities.get_env('ALIBABA_CLOUD_CREDENTIALS_FILE', 'ALICLOUD_SHARED_CREDENTIALS_FILE')
+                shared_credentials_file = _utilities.get_env('ALICLOUD_SHARED_CREDENTIALS_FILE')
             __props__.__dict__["shared_credentials_file"] = shared_credentials_file
             if sts_endpoint is None:
                 sts_endpoint = _utilities.get_env('ALIBABA_CLOUD_STS_ENDPOINT')

@@ -248,14 +248,14 @@ func GetSecurityToken(ctx *pulumi.Context) string {
 	return value
 }
 
-// The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from.
+// The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from. Without it, the default chain reads the file `ALIBABA_CLOUD_CREDENTIALS_FILE` names, and skips it when missing.
 func GetSharedCredentialsFile(ctx *pulumi.Context) string {
 	v, err := config.Try(ctx, "smartag:sharedCredentialsFile")
 	if err == nil {
 		return v
 	}
 	var value string
-	if d := internal.GetEnvOrDefault(nil, nil, "ALIBABA_CLOUD_CREDENTIALS_FILE", "ALICLOUD_SHARED_CREDENTIALS_FILE"); d != nil {
+	if d := internal.GetEnvOrDefault(nil, nil, "ALICLOUD_SHARED_CREDENTIALS_FILE"); d != nil {
 		value = d.(string)
 	}
 	return value

@@ -122,7 +122,7 @@ An STS security token, needed only with temporary credentials (an STS AccessKey 
 
 sharedCredentialsFile: Optional[str]
 """
-The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from.
+The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from. Without it, the default chain reads the file `ALIBABA_CLOUD_CREDENTIALS_FILE` names, and skips it when missing.
 """
 
 stsEndpoint: Optional[str]

@@ -171,9 +171,9 @@ class _ExportableConfig(types.ModuleType):
     @_builtins.property
     def shared_credentials_file(self) -> Optional[str]:
         """
-        The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from.
+        The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from. Without it, the default chain reads the file `ALIBABA_CLOUD_CREDENTIALS_FILE` names, and skips it when missing.
         """
-        return __config__.get('sharedCredentialsFile') or _utilities.get_env('ALIBABA_CLOUD_CREDENTIALS_FILE', 'ALICLOUD_SHARED_CREDENTIALS_FILE')
+        return __config__.get('sharedCredentialsFile') or _utilities.get_env('ALICLOUD_SHARED_CREDENTIALS_FILE')
 
     @_builtins.property
     def sts_endpoint(self) -> Optional[str]:
