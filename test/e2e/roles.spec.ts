@@ -1,0 +1,80 @@
+// Two explicit providers with two RAM roles in one program, under the real Pulumi CLI: the
+// generated Node.js Provider sends `assumeRole` as JSON text, the engine starts one plugin per
+// provider, and each assumes its own role at the emulator's STS stand-in (HTTPS, trusted
+// through NODE_EXTRA_CA_CERTS, which the plugins inherit from the CLI).
+import assert from "node:assert/strict";
+import * as path from "node:path";
+import { loadDefaultFixture, type RunningEmulator, startEmulator } from "../../emulator";
+import {
+  createPulumiWorkspace,
+  describeRun,
+  EMULATOR_KEY,
+  type PulumiWorkspace,
+} from "../helpers/pulumiCli";
+import { assertNoSecrets } from "../helpers/secrets";
+import { makeTestCertificate, type TestCertificate } from "../helpers/tls";
+
+const READER = "acs:ram::1234567890123456:role/smartag-reader";
+const AUDITOR = "acs:ram::6543210987654321:role/smartag-auditor";
+
+describe("two providers with two roles under the real Pulumi CLI", () => {
+  let emulator: RunningEmulator;
+  let certificate: TestCertificate;
+  let ws: PulumiWorkspace | undefined;
+
+  before(async () => {
+    certificate = makeTestCertificate();
+    emulator = await startEmulator({
+      fixture: loadDefaultFixture(),
+      sts: { cert: certificate.cert, key: certificate.key, roles: [READER, AUDITOR] },
+    });
+  });
+  after(async () => {
+    await ws?.cleanup();
+    await emulator.close();
+    certificate.remove();
+  });
+
+  it("answers each provider's call with its own role's temporary key", async () => {
+    ws = await createPulumiWorkspace({
+      fixture: path.join(__dirname, "fixtures", "two-roles"),
+      env: { PULUMI_NODEJS_TRANSPILE_ONLY: "true", NODE_EXTRA_CA_CERTS: certificate.certFile },
+    });
+    await ws.runOk(["stack", "init", "dev"]);
+    const config = {
+      endpoint: emulator.url,
+      stsEndpoint: emulator.stsEndpoint as string,
+      accessKey: EMULATOR_KEY.id,
+      readerRole: READER,
+      auditorRole: AUDITOR,
+    };
+    for (const [k, v] of Object.entries(config)) await ws.runOk(["config", "set", k, v]);
+    await ws.runOk(["config", "set", "--secret", "secretKey"], { input: EMULATOR_KEY.secret });
+    const up = await ws.run(["up", "--yes"]);
+    assert.equal(up.code, 0, describeRun(["up"], up));
+
+    const outputs = JSON.parse((await ws.runOk(["stack", "output", "--json"])).stdout);
+    assert.deepEqual(outputs, { readerTotal: 2, auditorTotal: 2 });
+    // `up` previews first, so each provider's plugin runs (and assumes its role) twice.
+    const roleOf = new Map(emulator.stsSessions.map((s) => [s.accessKeyId, s]));
+    const used = emulator.requests
+      .filter((r) => r.action === "DescribeUserOnlineClientStatistics")
+      .map((r) => roleOf.get(r.params.AccessKeyId as string));
+    assert.ok(
+      used.length >= 2 && used.every((s) => s !== undefined),
+      "every call signed by a role",
+    );
+    assert.deepEqual([...new Set(used.map((s) => s?.roleArn))].sort(), [READER, AUDITOR].sort());
+    for (const s of emulator.stsSessions) {
+      assert.equal(s.sourceAccessKeyId, EMULATOR_KEY.id);
+      if (s.roleArn === READER) assert.equal(s.roleSessionName, "reader");
+      else assert.equal(s.externalId, "abcd-1234");
+    }
+    const secrets = [
+      EMULATOR_KEY.secret,
+      ...emulator.stsSessions.flatMap((s) => [s.accessKeySecret, s.securityToken]),
+    ];
+    assertNoSecrets(up.stdout + up.stderr, secrets, "pulumi up");
+    assertNoSecrets((await ws.runOk(["stack", "export"])).stdout, secrets, "pulumi stack export");
+  });
+});
