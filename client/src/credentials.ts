@@ -128,9 +128,10 @@ function stsOptions<
 }
 
 /**
- * One provider of `@alicloud/credentials`, built on first use. Its failures become a
- * SmartagCredentialsError naming the key it was configured by, with the library's reason
- * cleaned of anything secret.
+ * One provider of `@alicloud/credentials`, built on first use. Callers asking at the same time
+ * share one answer, so a call of many batches makes one STS request, not one per batch. Its
+ * failures become a SmartagCredentialsError naming the key it was configured by, with the
+ * library's reason cleaned of anything secret.
  */
 function librarySource(
   description: string,
@@ -139,26 +140,31 @@ function librarySource(
   before?: () => Promise<void>,
 ): CredentialsSource {
   let provider: LibraryProvider | undefined;
+  let pending: Promise<Credentials> | undefined;
+  const fetch = async (): Promise<Credentials> => {
+    try {
+      await before?.();
+      provider ??= build(require("@alicloud/credentials") as CredentialsLib);
+      const c = await provider.getCredentials();
+      redactor.add(c.accessKeySecret, c.securityToken);
+      return {
+        accessKeyId: c.accessKeyId,
+        accessKeySecret: c.accessKeySecret,
+        securityToken: c.securityToken || undefined,
+      };
+    } catch (e) {
+      if (e instanceof SmartagCredentialsError) throw e;
+      const reason = sourceReason(e instanceof Error ? e.message : String(e), redactor);
+      throw new SmartagCredentialsError(`could not get credentials from ${description}: ${reason}`);
+    }
+  };
   return {
     description,
-    async getCredentials() {
-      try {
-        await before?.();
-        provider ??= build(require("@alicloud/credentials") as CredentialsLib);
-        const c = await provider.getCredentials();
-        redactor.add(c.accessKeySecret, c.securityToken);
-        return {
-          accessKeyId: c.accessKeyId,
-          accessKeySecret: c.accessKeySecret,
-          securityToken: c.securityToken || undefined,
-        };
-      } catch (e) {
-        if (e instanceof SmartagCredentialsError) throw e;
-        const reason = sourceReason(e instanceof Error ? e.message : String(e), redactor);
-        throw new SmartagCredentialsError(
-          `could not get credentials from ${description}: ${reason}`,
-        );
-      }
+    getCredentials() {
+      pending ??= fetch().finally(() => {
+        pending = undefined;
+      });
+      return pending;
     },
   };
 }

@@ -134,6 +134,18 @@ describe("credentials per provider, over gRPC", () => {
     assert.equal(keys[0], keys[1]);
   });
 
+  it("assumes the role once for a call of several batches sent in parallel", async () => {
+    const p = await start();
+    await configure(p, { ...base(), ...SOURCE, assumeRole: { roleArn: ROLE_B }, concurrency: 4 });
+    const before = emulator.stsSessions.length;
+    const names = Array.from({ length: 150 }, (_, i) => `user${String(i + 1).padStart(4, "0")}`);
+    const res = await invoke(p, TOKEN, { smartAgId: "sag-big0001", userNames: names });
+    assert.deepEqual(res.getFailuresList(), []);
+    assert.equal(emulator.stsSessions.length, before + 1);
+    assert.deepEqual([...new Set(smartagKeys())], [emulator.stsSessions.at(-1)?.accessKeyId]);
+    assert.equal(smartagKeys().length, 3);
+  });
+
   it("assumes a role with an OIDC token, without any AccessKey", async () => {
     const tokenFile = path.join(dir, "token");
     writeFileSync(tokenFile, `${OIDC_TOKEN}\n`);
