@@ -247,14 +247,12 @@ export function withEnvFallbacks(
     if (name !== undefined) out[key] = env[name];
   }
   for (const [key, fields] of Object.entries(NESTED_ENV_FALLBACKS)) {
-    const implied = key === "assumeRole" && firstSet(env, ["ALICLOUD_ASSUME_ROLE_ARN"]);
-    const given = typeof out[key] === "string" ? parseJson(out[key] as string) : out[key];
-    if (given === undefined || given === "") {
-      if (!implied) continue;
-    } else if (given === null || typeof given !== "object" || Array.isArray(given)) {
-      continue; // the validator names what is wrong with it
-    }
-    const object: Record<string, unknown> = { ...(given as object) };
+    let given = typeof out[key] === "string" ? parseJson(out[key] as string) : out[key];
+    const unset = given === undefined || given === "";
+    if (unset && key === "assumeRole" && firstSet(env, ["ALICLOUD_ASSUME_ROLE_ARN"])) given = {};
+    // Unset, or not an object: the validator names what is wrong with the latter.
+    if (given === null || typeof given !== "object" || Array.isArray(given)) continue;
+    const object: Record<string, unknown> = { ...given };
     for (const [field, names] of Object.entries(fields)) {
       const name = firstSet(env, names);
       if (object[field] === undefined && name !== undefined) object[field] = env[name];

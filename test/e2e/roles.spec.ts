@@ -6,10 +6,12 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import { loadDefaultFixture, type RunningEmulator, startEmulator } from "../../emulator";
 import {
+  configureForEmulator,
   createPulumiWorkspace,
   describeRun,
   EMULATOR_KEY,
   type PulumiWorkspace,
+  repoRoot,
 } from "../helpers/pulumiCli";
 import { assertNoSecrets } from "../helpers/secrets";
 import { makeTestCertificate, type TestCertificate } from "../helpers/tls";
@@ -20,7 +22,20 @@ const AUDITOR = "acs:ram::6543210987654321:role/smartag-auditor";
 describe("two providers with two roles under the real Pulumi CLI", () => {
   let emulator: RunningEmulator;
   let certificate: TestCertificate;
-  let ws: PulumiWorkspace | undefined;
+  const workspaces: PulumiWorkspace[] = [];
+  const workspace = async (fixture: string) => {
+    const ws = await createPulumiWorkspace({
+      fixture,
+      env: { PULUMI_NODEJS_TRANSPILE_ONLY: "true", NODE_EXTRA_CA_CERTS: certificate.certFile },
+    });
+    workspaces.push(ws);
+    await ws.runOk(["stack", "init", "dev"]);
+    return ws;
+  };
+  const secrets = () => [
+    EMULATOR_KEY.secret,
+    ...emulator.stsSessions.flatMap((s) => [s.accessKeySecret, s.securityToken]),
+  ];
 
   before(async () => {
     certificate = makeTestCertificate();
@@ -30,17 +45,13 @@ describe("two providers with two roles under the real Pulumi CLI", () => {
     });
   });
   after(async () => {
-    await ws?.cleanup();
+    await Promise.all(workspaces.map((ws) => ws.cleanup()));
     await emulator.close();
     certificate.remove();
   });
 
   it("answers each provider's call with its own role's temporary key", async () => {
-    ws = await createPulumiWorkspace({
-      fixture: path.join(__dirname, "fixtures", "two-roles"),
-      env: { PULUMI_NODEJS_TRANSPILE_ONLY: "true", NODE_EXTRA_CA_CERTS: certificate.certFile },
-    });
-    await ws.runOk(["stack", "init", "dev"]);
+    const ws = await workspace(path.join(__dirname, "fixtures", "two-roles"));
     const config = {
       endpoint: emulator.url,
       stsEndpoint: emulator.stsEndpoint as string,
@@ -70,11 +81,27 @@ describe("two providers with two roles under the real Pulumi CLI", () => {
       if (s.roleArn === READER) assert.equal(s.roleSessionName, "reader");
       else assert.equal(s.externalId, "abcd-1234");
     }
-    const secrets = [
-      EMULATOR_KEY.secret,
-      ...emulator.stsSessions.flatMap((s) => [s.accessKeySecret, s.securityToken]),
-    ];
-    assertNoSecrets(up.stdout + up.stderr, secrets, "pulumi up");
-    assertNoSecrets((await ws.runOk(["stack", "export"])).stdout, secrets, "pulumi stack export");
+    assertNoSecrets(up.stdout + up.stderr, secrets(), "pulumi up");
+    assertNoSecrets((await ws.runOk(["stack", "export"])).stdout, secrets(), "pulumi stack export");
+  });
+
+  it("takes assumeRole set by path in the stack configuration of the default provider", async () => {
+    emulator.resetLog();
+    const ws = await workspace(path.join(repoRoot, "examples", "basic"));
+    await configureForEmulator(ws, emulator.url);
+    await ws.runOk(["config", "set", "--path", "smartag:assumeRole.roleArn", READER]);
+    await ws.runOk(["config", "set", "--path", "smartag:assumeRole.sessionName", "by-path"]);
+    await ws.runOk(["config", "set", "smartag:stsEndpoint", emulator.stsEndpoint as string]);
+    const up = await ws.run(["up", "--yes"]);
+    assert.equal(up.code, 0, describeRun(["up"], up));
+    const byPath = emulator.stsSessions.filter((s) => s.roleSessionName === "by-path");
+    assert.ok(byPath.length > 0 && byPath.every((s) => s.roleArn === READER));
+    const keys = new Set(byPath.map((s) => s.accessKeyId));
+    const calls = emulator.requests.filter(
+      (r) => r.action === "DescribeUserOnlineClientStatistics",
+    );
+    assert.ok(calls.length > 0 && calls.every((r) => keys.has(r.params.AccessKeyId as string)));
+    assertNoSecrets(up.stdout + up.stderr, secrets(), "pulumi up");
+    assertNoSecrets((await ws.runOk(["stack", "export"])).stdout, secrets(), "pulumi stack export");
   });
 });
