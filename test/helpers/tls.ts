@@ -11,6 +11,7 @@ export interface TestCertificate {
   dir: string;
   /** PEM file to hand to NODE_EXTRA_CA_CERTS. */
   certFile: string;
+  keyFile: string;
   cert: string;
   key: string;
   remove(): void;
@@ -32,6 +33,7 @@ export function makeTestCertificate(): TestCertificate {
   return {
     dir,
     certFile,
+    keyFile,
     cert: readFileSync(certFile, "utf8"),
     key: readFileSync(keyFile, "utf8"),
     remove: () => rmSync(dir, { recursive: true, force: true }),
