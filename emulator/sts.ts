@@ -102,19 +102,19 @@ export class StsStandIn {
       throw new ApiError(400, "InvalidParameter.PolicyGrammar", "The policy has a syntax error.");
     }
     const expiresAt = auth.now + durationSeconds * 1000;
-    const key: AccessKey = {
-      id: `STS.${token(18, "hex")}`,
-      secret: token(30, "base64"),
-      securityToken: `CAIS${token(96, "base64")}`,
-    };
-    this.issued.set(key.id, { key, expiresAt });
+    const [id, secret, securityToken] = [
+      `STS.${token(18, "hex")}`,
+      token(30, "base64"),
+      `CAIS${token(96, "base64")}`,
+    ];
+    this.issued.set(id, { key: { id, secret, securityToken }, expiresAt });
     this.sessions.push({
       action,
       roleArn,
       roleSessionName,
-      accessKeyId: key.id,
-      accessKeySecret: key.secret,
-      securityToken: key.securityToken as string,
+      accessKeyId: id,
+      accessKeySecret: secret,
+      securityToken,
       sourceAccessKeyId: source?.id,
       durationSeconds,
       externalId: params.ExternalId,
@@ -128,9 +128,9 @@ export class StsStandIn {
         AssumedRoleId: `${randomInt(1e9, 1e10)}${randomInt(1e7, 1e8)}:${roleSessionName}`,
       },
       Credentials: {
-        AccessKeyId: key.id,
-        AccessKeySecret: key.secret,
-        SecurityToken: key.securityToken,
+        AccessKeyId: id,
+        AccessKeySecret: secret,
+        SecurityToken: securityToken,
         Expiration: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, "Z"),
       },
     };
