@@ -1,7 +1,7 @@
 // Two explicit providers with two RAM roles in one program, under the real Pulumi CLI: the
-// generated Node.js Provider sends `assumeRole` as JSON text, the engine starts one plugin per
-// provider, and each assumes its own role at the emulator's STS stand-in (HTTPS, trusted
-// through NODE_EXTRA_CA_CERTS, which the plugins inherit from the CLI).
+// generated Node.js Provider sends `assumeRole` as JSON text, the YAML host as an object, the
+// engine starts one plugin per provider, and each assumes its own role at the emulator's STS
+// stand-in (HTTPS, trusted through NODE_EXTRA_CA_CERTS, which the plugins inherit from the CLI).
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { loadDefaultFixture, type RunningEmulator, startEmulator } from "../../emulator";
@@ -50,40 +50,58 @@ describe("two providers with two roles under the real Pulumi CLI", () => {
     certificate.remove();
   });
 
-  it("answers each provider's call with its own role's temporary key", async () => {
-    const ws = await workspace(path.join(__dirname, "fixtures", "two-roles"));
-    const config = {
-      endpoint: emulator.url,
-      stsEndpoint: emulator.stsEndpoint as string,
-      accessKey: EMULATOR_KEY.id,
-      readerRole: READER,
-      auditorRole: AUDITOR,
-    };
-    for (const [k, v] of Object.entries(config)) await ws.runOk(["config", "set", k, v]);
-    await ws.runOk(["config", "set", "--secret", "secretKey"], { input: EMULATOR_KEY.secret });
-    const up = await ws.run(["up", "--yes"]);
-    assert.equal(up.code, 0, describeRun(["up"], up));
+  for (const [language, fixture, form] of [
+    ["TypeScript (assumeRole as JSON text)", "two-roles", "string"],
+    ["YAML (assumeRole as an object)", "two-roles-yaml", "object"],
+  ]) {
+    it(`answers each provider's call with its own role's temporary key, in ${language}`, async () => {
+      emulator.resetLog();
+      const ws = await workspace(path.join(__dirname, "fixtures", fixture as string));
+      const config = {
+        endpoint: emulator.url,
+        stsEndpoint: emulator.stsEndpoint as string,
+        accessKey: EMULATOR_KEY.id,
+        readerRole: READER,
+        auditorRole: AUDITOR,
+      };
+      for (const [k, v] of Object.entries(config)) await ws.runOk(["config", "set", k, v]);
+      await ws.runOk(["config", "set", "--secret", "secretKey"], { input: EMULATOR_KEY.secret });
+      const earlier = emulator.stsSessions.length;
+      const up = await ws.run(["up", "--yes"]);
+      assert.equal(up.code, 0, describeRun(["up"], up));
 
-    const outputs = JSON.parse((await ws.runOk(["stack", "output", "--json"])).stdout);
-    assert.deepEqual(outputs, { readerTotal: 2, auditorTotal: 2 });
-    // `up` previews first, so each provider's plugin runs (and assumes its role) twice.
-    const roleOf = new Map(emulator.stsSessions.map((s) => [s.accessKeyId, s]));
-    const used = emulator.requests
-      .filter((r) => r.action === "DescribeUserOnlineClientStatistics")
-      .map((r) => roleOf.get(r.params.AccessKeyId as string));
-    assert.ok(
-      used.length >= 2 && used.every((s) => s !== undefined),
-      "every call signed by a role",
-    );
-    assert.deepEqual([...new Set(used.map((s) => s?.roleArn))].sort(), [READER, AUDITOR].sort());
-    for (const s of emulator.stsSessions) {
-      assert.equal(s.sourceAccessKeyId, EMULATOR_KEY.id);
-      if (s.roleArn === READER) assert.equal(s.roleSessionName, "reader");
-      else assert.equal(s.externalId, "abcd-1234");
-    }
-    assertNoSecrets(up.stdout + up.stderr, secrets(), "pulumi up");
-    assertNoSecrets((await ws.runOk(["stack", "export"])).stdout, secrets(), "pulumi stack export");
-  });
+      const outputs = JSON.parse((await ws.runOk(["stack", "output", "--json"])).stdout);
+      assert.deepEqual(outputs, { readerTotal: 2, auditorTotal: 2 });
+      // `up` previews first, so each provider's plugin runs (and assumes its role) twice.
+      const sessions = emulator.stsSessions.slice(earlier);
+      const roleOf = new Map(sessions.map((s) => [s.accessKeyId, s]));
+      const used = emulator.requests
+        .filter((r) => r.action === "DescribeUserOnlineClientStatistics")
+        .map((r) => roleOf.get(r.params.AccessKeyId as string));
+      assert.ok(
+        used.length >= 2 && used.every((s) => s !== undefined),
+        "every call signed by a role",
+      );
+      assert.deepEqual([...new Set(used.map((s) => s?.roleArn))].sort(), [READER, AUDITOR].sort());
+      for (const s of sessions) {
+        assert.equal(s.sourceAccessKeyId, EMULATOR_KEY.id);
+        if (s.roleArn === READER) assert.equal(s.roleSessionName, "reader");
+        else assert.equal(s.externalId, "abcd-1234");
+      }
+      assertNoSecrets(up.stdout + up.stderr, secrets(), "pulumi up");
+      const state = (await ws.runOk(["stack", "export"])).stdout;
+      assertNoSecrets(state, secrets(), "pulumi stack export");
+      type State = { type: string; inputs?: { assumeRole?: unknown } };
+      const providers = (JSON.parse(state).deployment.resources as State[]).filter(
+        (r) => r.type === "pulumi:providers:smartag",
+      );
+      // The form the plugin was sent.
+      assert.deepEqual(
+        providers.map((p) => typeof p.inputs?.assumeRole),
+        [form, form],
+      );
+    });
+  }
 
   it("takes assumeRole set by path in the stack configuration of the default provider", async () => {
     emulator.resetLog();
