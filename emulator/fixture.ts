@@ -8,8 +8,47 @@ const accessKeySchema = z.strictObject({
   securityToken: z.string().min(1).optional(),
 });
 
+const count = z.number().int().nonnegative();
+
+/** An account in object form; every field is optional (defaults in emulator/README.md). */
+const accountSchema = z
+  .strictObject({
+    onlineCount: count.optional(),
+    clients: z.array(z.strictObject({ clientIp: z.string().min(1), onlineTime: count })).optional(),
+    userMail: z.string().optional(),
+    bandwidth: count.optional(),
+    accelerateBandwidth: count.optional(),
+    state: z.number().int().min(0).max(1).optional(),
+    clientIp: z.string().optional(),
+    isStaticIp: z.boolean().optional(),
+  })
+  .superRefine((account, ctx) => {
+    const listed = account.clients?.length;
+    if (
+      listed !== undefined &&
+      account.onlineCount !== undefined &&
+      listed !== account.onlineCount
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["onlineCount"],
+        message: `onlineCount ${account.onlineCount} disagrees with the ${listed} clients listed`,
+      });
+    }
+    if (account.state === 1 && ((account.onlineCount ?? 0) > 0 || (listed ?? 0) > 0)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["state"],
+        message: "a disabled account (state 1) cannot have clients online",
+      });
+    }
+  });
+
+/** A user is its online count, or an account object. */
+const userSchema = z.union([count, accountSchema]);
+
 const instanceSchema = z.strictObject({
-  users: z.record(z.string().min(1), z.number().int().nonnegative()),
+  users: z.record(z.string().min(1), userSchema),
 });
 
 export const fixtureSchema = z
@@ -35,6 +74,12 @@ export const fixtureSchema = z
 /** The fixture contract shared with tests and examples (see DESIGN.md, "Emulator"). */
 export type Fixture = z.input<typeof fixtureSchema>;
 export type AccessKey = z.output<typeof accessKeySchema>;
+export type FixtureUser = z.input<typeof userSchema>;
+
+/** A user's online count: the number itself, else `onlineCount`, else how many clients are listed. */
+export function onlineCountOf(user: FixtureUser): number {
+  return typeof user === "number" ? user : (user.onlineCount ?? user.clients?.length ?? 0);
+}
 
 export class FixtureError extends Error {
   constructor(message: string) {
@@ -55,11 +100,27 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out === "" ? "(root)" : out;
 }
 
+/** A union's issues are those of the branch whose type matched (a user given as an object). */
+function describeIssues(issues: readonly z.core.$ZodIssue[], base: PropertyKey[]): string[] {
+  return issues.flatMap((issue) => {
+    const path = [...base, ...issue.path];
+    if (issue.code === "invalid_union") {
+      const wrongType = (branch: z.core.$ZodIssue[]) =>
+        branch.find((i) => i.code === "invalid_type" && i.path.length === 0);
+      const matched = issue.errors.filter((branch) => wrongType(branch) === undefined);
+      if (matched.length === 1) return describeIssues(matched[0] ?? [], path);
+      const expected = issue.errors.map((b) => (wrongType(b) as { expected?: string })?.expected);
+      return [`${formatPath(path)}: Invalid input: expected ${expected.join(" or ")}`];
+    }
+    return [`${formatPath(path)}: ${issue.message}`];
+  });
+}
+
 /** Validates anything that claims to be a fixture; throws one FixtureError naming every bad path. */
 export function parseFixture(value: unknown, source = "fixture"): Fixture {
   const result = fixtureSchema.safeParse(value);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
+  const problems = describeIssues(result.error.issues, []);
   throw new FixtureError(`invalid fixture ${source}: ${problems.join("; ")}`);
 }
 

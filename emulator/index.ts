@@ -1,4 +1,10 @@
-export { API_VERSION, MAX_USER_NAMES, USER_NAME_PATTERN } from "./actions";
+export {
+  API_VERSION,
+  GENERATED_ONLINE_TIME,
+  MAX_PAGE_SIZE,
+  MAX_USER_NAMES,
+  USER_NAME_PATTERN,
+} from "./actions";
 export { MAX_NONCE_LENGTH, TIMESTAMP_WINDOW_MS } from "./auth";
 export { ApiError, type ErrorBody } from "./errors";
 export {
@@ -13,8 +19,10 @@ export {
   defaultFixturePath,
   type Fixture,
   FixtureError,
+  type FixtureUser,
   loadDefaultFixture,
   loadFixtureFile,
+  onlineCountOf,
   parseFixture,
 } from "./fixture";
 export { MAX_NONCES } from "./nonces";

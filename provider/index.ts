@@ -1,14 +1,21 @@
 /**
  * The plugin's entry point. The engine starts it, reads one line from stdout (the port), and
- * talks gRPC from then on; so stdout carries the port and nothing else, and logs go to stderr.
+ * talks gRPC from then on; so stdout carries the port and nothing else. Log lines go to the
+ * engine's Log service (engineLog.ts), and to stderr with SMARTAG_LOG=debug.
  */
+import { engineAddressFromArgs, engineLogSink } from "./engineLog";
 import { serve } from "./server";
 
 async function main(): Promise<void> {
   const verbose = /^(1|true|debug)$/i.test(process.env.SMARTAG_LOG ?? "");
+  // The engine passes its address as the last argument.
+  const address = engineAddressFromArgs(process.argv.slice(2));
+  const engine = address ? engineLogSink(address) : undefined;
   const { server, port } = await serve({
     log: (line) => {
-      if (verbose) process.stderr.write(`[smartag] ${line}\n`);
+      engine?.(line);
+      // Status messages are for the engine's display only.
+      if (verbose && !line.ephemeral) process.stderr.write(`[smartag] ${line.message}\n`);
     },
   });
   const stop = () => {

@@ -21,6 +21,7 @@ import type {
 } from "@pulumi-smartag/client";
 import * as emptyPb from "google-protobuf/google/protobuf/empty_pb";
 import * as structPb from "google-protobuf/google/protobuf/struct_pb";
+import { type LogLine, linesFor, urnOf, withUrn } from "./engineLog";
 import type { ResourceHandler } from "./resources";
 import schema from "./schema.json";
 import { secret, unwrap } from "./values";
@@ -57,8 +58,8 @@ class RpcError extends Error {
 
 export interface ServerOptions {
   env?: NodeJS.ProcessEnv;
-  /** Where diagnostic lines go (stderr in the plugin); never stdout, which is the engine's. */
-  log?: (line: string) => void;
+  /** Where log lines go (the engine, see engineLog.ts); never stdout, which is the engine's. */
+  log?: (line: LogLine) => void;
 }
 
 export class SmartagProvider {
@@ -70,12 +71,15 @@ export class SmartagProvider {
   private cancel = new AbortController();
   private engineAddress: string | undefined;
   private readonly env: NodeJS.ProcessEnv;
-  private readonly log: (line: string) => void;
+  private readonly log: (line: string | LogLine) => void;
 
   constructor(options: ServerOptions = {}) {
     this.env = options.env ?? process.env;
     const log = options.log ?? (() => {});
-    this.log = (line) => log(this.clean(line));
+    this.log = (line) => {
+      const l = typeof line === "string" ? { message: line } : line;
+      log({ ...l, message: this.clean(l.message) });
+    };
   }
 
   /** The last pass over what leaves the plugin: every credential the client has used. */
@@ -125,9 +129,12 @@ export class SmartagProvider {
   /** Wraps an async handler: answers its result, or its error as a redacted gRPC status. */
   private unary<Req, Res>(fn: (req: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
     return (call, callback) => {
-      fn(call.request).then(
-        (res) => callback(null, res),
-        (e: unknown) => callback(this.toStatus(e)),
+      // Lines logged meanwhile, its error's too, are about the call's resource, if it has one.
+      withUrn(urnOf(call.request), () =>
+        fn(call.request).then(
+          (res) => callback(null, res),
+          (e: unknown) => callback(this.toStatus(e)),
+        ),
       );
     };
   }
@@ -239,8 +246,7 @@ export class SmartagProvider {
     this.settings = resolved.settings;
     this.client = new client.SmartagClient(this.settings, {
       onEvent: (e) => {
-        if (e.type === "retry")
-          this.log(`retrying batch ${e.batch} after ${e.code} in ${e.delayMs} ms`);
+        for (const line of linesFor(e)) this.log(line);
       },
     });
     // The client's redactor also learns the keys a credential chain hands out.

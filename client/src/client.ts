@@ -7,6 +7,7 @@
 import type * as http from "node:http";
 import type { z } from "zod";
 import { type CredentialsSource, credentialsSourceFor } from "./credentials";
+import { regionEndpointIssue } from "./endpoints";
 import {
   SmartagApiError,
   SmartagError,
@@ -19,19 +20,29 @@ import { RateLimiter } from "./rateLimiter";
 import { Redactor } from "./redact";
 import { Deadline, withRetry } from "./retry";
 import {
+  CLIENT_USERS_PAGE_SIZE,
+  type ClientUsersRequest,
+  checkClientUsersRequest,
   checkSagStatisticsRequest,
   checkStatisticsRequest,
+  checkUserOnlineClientsRequest,
+  clientUsersResponseSchema,
+  MAX_CLIENT_USERS,
   MAX_NAMES_PER_REQUEST,
   type SagStatisticsRequest,
   type StatisticsRequest,
   sagStatisticsResponseSchema,
   statisticsResponseSchema,
+  type UserOnlineClientsRequest,
+  userOnlineClientsResponseSchema,
 } from "./schemas";
 import { agentFor, exchange } from "./transport";
 
 export { API_VERSION } from "./transport";
 export const ACTION = "DescribeUserOnlineClientStatistics";
 export const SAG_ACTION = "DescribeSagOnlineClientStatistics";
+export const CLIENT_USERS_ACTION = "DescribeSmartAccessGatewayClientUsers";
+export const ONLINE_CLIENTS_ACTION = "DescribeUserOnlineClients";
 /** The API's answer for an instance id it does not know. */
 export const UNKNOWN_SAG_CODE = "InvalidId.SMARTAG";
 
@@ -72,12 +83,79 @@ export interface SagOnlineClientStatistics {
   requestIds: string[];
 }
 
+/** One client account of a SAG APP instance. */
+export interface ClientUser {
+  userName: string;
+  /** Empty when the API gives none. */
+  userMail: string;
+  /** The private IP address assigned to the account; empty when the API gives none. */
+  clientIp: string;
+  /** In Kbps. */
+  bandwidth: number;
+  /** In Kbps. */
+  accelerateBandwidth: number;
+  /** The API's `State` 0; a disabled account (1) cannot connect. */
+  enabled: boolean;
+  isStaticIp: boolean;
+}
+
+/** The answer to describeSmartAccessGatewayClientUsers: every page, read under one deadline. */
+export interface ClientUsers {
+  regionId: string;
+  smartAgId: string;
+  /** In the API's order. */
+  users: ClientUser[];
+  /** The API's `TotalCount`, the same on every page; equals `users.length`. */
+  totalCount: number;
+  /** The RequestId of every page, in page order. */
+  requestIds: string[];
+}
+
+/** One device connected through an account. */
+export interface OnlineClient {
+  clientIp: string;
+  /** When it came online, in Unix seconds. */
+  onlineTime: number;
+  /** `onlineTime` in ISO-8601, UTC. */
+  onlineSince: string;
+}
+
+/** The answer to describeUserOnlineClients. */
+export interface UserOnlineClients {
+  regionId: string;
+  smartAgId: string;
+  userName: string;
+  /** In the API's order. */
+  clients: OnlineClient[];
+  requestIds: string[];
+}
+
+/**
+ * Which request an event is about: its action and region, its batch (from 0) of `batches` in
+ * the call (absent when the call does not know its count ahead), and its attempt (from 1).
+ */
+export interface RequestAt {
+  action: string;
+  regionId: string;
+  batch: number;
+  batches?: number;
+  attempt: number;
+}
+
 /** What the client reports as it works; never carries a credential. */
 export type ClientEvent =
   /** `names`: the names, or instance ids, this request asks about. */
-  | { type: "request"; regionId: string; batch: number; attempt: number; names: number }
-  | { type: "response"; batch: number; requestId: string; elapsedMs: number }
-  | { type: "retry"; batch: number; attempt: number; delayMs: number; code: string };
+  | ({ type: "request"; names: number } & RequestAt)
+  | ({ type: "response"; requestId: string; elapsedMs: number } & RequestAt)
+  /** An attempt that failed, whether or not it is retried (a `retry` event follows if it is). */
+  | ({
+      type: "failure";
+      code: string;
+      httpStatus?: number;
+      requestId?: string;
+      elapsedMs: number;
+    } & RequestAt)
+  | ({ type: "retry"; delayMs: number; code: string } & RequestAt);
 
 export interface ClientDeps {
   /** Overrides the credential source derived from the settings. */
@@ -127,12 +205,19 @@ export class SmartagClient {
         reason: "is required when the provider has no region (set regionId or smartag:region)",
       });
     }
+    const regionId = (request as { regionId?: unknown } | null)?.regionId;
+    if (this.settings.endpoint === undefined && typeof regionId === "string") {
+      const issue = regionEndpointIssue(regionId, this.settings.endpointType);
+      if (issue && !issues.some((i) => i.property === "regionId")) issues.push(issue);
+    }
     return issues;
   }
 
   /**
    * Online-client counts for each username on one SAG APP instance. Names are deduplicated,
    * split into requests of 50, sent with bounded concurrency, and answered in request order.
+   * Without `userNames`, every client account of the instance is listed first (in the API's
+   * order) and counted; the listing's RequestIds come first in `requestIds`.
    * The call succeeds whole or fails whole: never a partial or guessed answer.
    * @throws SmartagValidationError before any request when the input is bad.
    * @throws SmartagApiError, SmartagTimeoutError, SmartagNetworkError, SmartagResponseError,
@@ -146,9 +231,9 @@ export class SmartagClient {
     if (issues.length > 0) throw new SmartagValidationError(issues);
     // The answer is built after the requests; a caller changing its array meanwhile must not
     // change what was asked, or leave a name without its count.
-    request = { ...request, userNames: [...request.userNames] };
+    if (request.userNames) request = { ...request, userNames: [...request.userNames] };
     const regionId = (request.regionId ?? this.settings.region) as string;
-    const key = JSON.stringify([ACTION, regionId, request.smartAgId, request.userNames]);
+    const key = JSON.stringify([ACTION, regionId, request.smartAgId, request.userNames ?? null]);
     return this.shared(key, options, (o) => this.query(regionId, request, o));
   }
 
@@ -237,11 +322,24 @@ export class SmartagClient {
     request: StatisticsRequest,
     options: CallOptions,
   ): Promise<UserOnlineClientStatistics> {
-    const { smartAgId, userNames } = request;
-    const { requestIds, counts } = await this.inBatches(userNames, options, (names, at) => {
-      const params = { RegionId: regionId, SmartAGId: smartAgId, UserNames: names };
-      return this.send(regionId, ACTION, params, at).then((json) => parseUserBatch(json, names));
-    });
+    const { smartAgId } = request;
+    const deadline = new Deadline(this.settings.deadlineMs);
+    const listing =
+      request.userNames === undefined
+        ? await this.listUsers(regionId, { smartAgId }, options, deadline)
+        : undefined;
+    const userNames = request.userNames ?? (listing as ClientUsers).users.map((u) => u.userName);
+    const batches = await this.inBatches(
+      userNames,
+      options,
+      (names, at) => {
+        const params = { RegionId: regionId, SmartAGId: smartAgId, UserNames: names };
+        return this.send(regionId, ACTION, params, at).then((json) => parseUserBatch(json, names));
+      },
+      deadline,
+    );
+    const { counts } = batches;
+    const requestIds = [...(listing?.requestIds ?? []), ...batches.requestIds];
     return {
       regionId,
       smartAgId,
@@ -323,6 +421,148 @@ export class SmartagClient {
   }
 
   /**
+   * Every client account of one SAG APP instance, or those matching `userName` and `userMail`
+   * (the API's filters). Pages of CLIENT_USERS_PAGE_SIZE are read under one deadline: page 1
+   * says how many there are, the rest are read with the client's concurrency.
+   * The call fails whole when `TotalCount` changes between pages (retryable), when it is over
+   * MAX_CLIENT_USERS, or when a page does not hold what the total promises.
+   * @throws SmartagValidationError before any request when the input is bad.
+   * @throws SmartagApiError and the other SmartagErrors when the API cannot answer.
+   */
+  async describeSmartAccessGatewayClientUsers(
+    request: ClientUsersRequest,
+    options: CallOptions = {},
+  ): Promise<ClientUsers> {
+    const issues = this.check(request, checkClientUsersRequest);
+    if (issues.length > 0) throw new SmartagValidationError(issues);
+    const { smartAgId, userName, userMail } = request;
+    const regionId = (request.regionId ?? this.settings.region) as string;
+    const key = JSON.stringify([CLIENT_USERS_ACTION, regionId, smartAgId, userName, userMail]);
+    const asked = { smartAgId, userName, userMail };
+    return this.shared(key, options, (o) =>
+      this.listUsers(regionId, asked, o, new Deadline(this.settings.deadlineMs)),
+    );
+  }
+
+  private async listUsers(
+    regionId: string,
+    { smartAgId, userName, userMail }: ClientUsersRequest,
+    options: CallOptions,
+    deadline: Deadline,
+  ): Promise<ClientUsers> {
+    const { signal } = options;
+    const params = {
+      RegionId: regionId,
+      SmartAGId: smartAgId,
+      UserName: userName,
+      UserMail: userMail,
+    };
+    // How many pages there are is known once page 1 has answered.
+    const page = (n: number, batches?: number) =>
+      this.send(
+        regionId,
+        CLIENT_USERS_ACTION,
+        { ...params, PageNumber: n, PageSize: CLIENT_USERS_PAGE_SIZE },
+        { batch: n - 1, ...(batches ? { batches } : {}), deadline, signal },
+      ).then((json) => parseShape(json, clientUsersResponseSchema));
+    const first = await page(1);
+    const totalCount = first.TotalCount;
+    if (totalCount > MAX_CLIENT_USERS) {
+      throw new SmartagError(
+        `SAG instance ${smartAgId} has ${totalCount} client accounts; one call reads at most ${MAX_CLIENT_USERS} (RequestId: ${first.RequestId})`,
+        { code: "TooManyClientUsers", requestId: first.RequestId },
+      );
+    }
+    const pageCount = Math.max(1, Math.ceil(totalCount / CLIENT_USERS_PAGE_SIZE));
+    const later = Array.from({ length: pageCount - 1 }, (_, i) => i + 2);
+    const rest = await runPool(later, this.settings.concurrency, signal, async (n) => {
+      const answer = await page(n, pageCount);
+      if (answer.TotalCount !== totalCount) {
+        // Accounts were added or removed meanwhile: the pages no longer line up.
+        throw new SmartagResponseError(
+          `the client accounts of ${smartAgId} changed while they were read: TotalCount was ${totalCount} on page 1 and ${answer.TotalCount} on page ${n}; try again (RequestIds: ${first.RequestId}, ${answer.RequestId})`,
+          {
+            code: "InconsistentResponse.TotalCountChanged",
+            retryable: true,
+            requestId: answer.RequestId,
+          },
+        );
+      }
+      return answer;
+    });
+    const pages = [first, ...rest];
+    const users: ClientUser[] = [];
+    const pageOf = new Map<string, number>();
+    for (const [i, p] of pages.entries()) {
+      const expected = Math.min(CLIENT_USERS_PAGE_SIZE, totalCount - i * CLIENT_USERS_PAGE_SIZE);
+      if (p.Users.User.length !== expected) {
+        throw new SmartagResponseError(
+          `page ${i + 1} of the client accounts of ${smartAgId} holds ${p.Users.User.length} accounts where TotalCount ${totalCount} and PageSize ${CLIENT_USERS_PAGE_SIZE} promise ${expected} (RequestId: ${p.RequestId})`,
+          { code: "InvalidResponse.Mismatch", retryable: false, requestId: p.RequestId },
+        );
+      }
+      for (const u of p.Users.User) {
+        const seen = pageOf.get(u.UserName);
+        if (seen !== undefined) {
+          // Most likely accounts moved between pages as others were added and removed.
+          throw new SmartagResponseError(
+            `client account ${u.UserName} of ${smartAgId} is listed on page ${seen} and again on page ${i + 1}; try again (RequestId: ${p.RequestId})`,
+            {
+              code: "InconsistentResponse.DuplicateUserName",
+              retryable: true,
+              requestId: p.RequestId,
+            },
+          );
+        }
+        pageOf.set(u.UserName, i + 1);
+        users.push({
+          userName: u.UserName,
+          userMail: u.UserMail,
+          clientIp: u.ClientIp,
+          bandwidth: u.Bandwidth,
+          accelerateBandwidth: u.AccelerateBandwidth,
+          enabled: u.State === 0,
+          isStaticIp: u.IsStaticIp === 1,
+        });
+      }
+    }
+    return { regionId, smartAgId, users, totalCount, requestIds: pages.map((p) => p.RequestId) };
+  }
+
+  /**
+   * The devices connected through one client account now, with when each came online.
+   * @throws SmartagValidationError before any request when the input is bad.
+   * @throws SmartagApiError and the other SmartagErrors when the API cannot answer.
+   */
+  async describeUserOnlineClients(
+    request: UserOnlineClientsRequest,
+    options: CallOptions = {},
+  ): Promise<UserOnlineClients> {
+    const issues = this.check(request, checkUserOnlineClientsRequest);
+    if (issues.length > 0) throw new SmartagValidationError(issues);
+    const { smartAgId, userName } = request;
+    const regionId = (request.regionId ?? this.settings.region) as string;
+    const key = JSON.stringify([ONLINE_CLIENTS_ACTION, regionId, smartAgId, userName]);
+    return this.shared(key, options, async ({ signal }) => {
+      const params = { RegionId: regionId, SmartAGId: smartAgId, UserName: userName };
+      const at = { batch: 0, batches: 1, deadline: new Deadline(this.settings.deadlineMs), signal };
+      const json = await this.send(regionId, ONLINE_CLIENTS_ACTION, params, at);
+      const answer = parseShape(json, userOnlineClientsResponseSchema);
+      return {
+        regionId,
+        smartAgId,
+        userName,
+        clients: answer.Users.User.map((c) => ({
+          clientIp: c.ClientIp,
+          onlineTime: c.OnlineTime,
+          onlineSince: new Date(c.OnlineTime * 1000).toISOString(),
+        })),
+        requestIds: [answer.RequestId],
+      };
+    });
+  }
+
+  /**
    * Runs `work` over the distinct `items`, 50 to a request, with the client's concurrency and
    * one deadline for the whole call; merges the counts each request answered.
    */
@@ -330,16 +570,16 @@ export class SmartagClient {
     items: readonly string[],
     options: CallOptions,
     work: (batch: string[], at: SendAt) => Promise<ParsedBatch>,
+    deadline = new Deadline(this.settings.deadlineMs),
   ): Promise<{ requestIds: string[]; counts: Map<string, number> }> {
     const unique = [...new Set(items)];
     const batches: string[][] = [];
     for (let i = 0; i < unique.length; i += MAX_NAMES_PER_REQUEST) {
       batches.push(unique.slice(i, i + MAX_NAMES_PER_REQUEST));
     }
-    const deadline = new Deadline(this.settings.deadlineMs);
     const { signal } = options;
     const answers = await runPool(batches, this.settings.concurrency, signal, (b, batch) =>
-      work(b, { batch, deadline, signal }),
+      work(b, { batch, batches: batches.length, deadline, signal }),
     );
     const counts = new Map<string, number>();
     for (const a of answers) for (const [key, n] of a.counts) counts.set(key, n);
@@ -350,7 +590,7 @@ export class SmartagClient {
     regionId: string,
     action: string,
     params: Record<string, unknown>,
-    { batch, deadline, signal }: SendAt,
+    { batch, batches, deadline, signal }: SendAt,
   ): Promise<unknown> {
     const endpoint = endpointFor(this.settings, regionId);
     const agent = this.agents.get(endpoint) ?? agentFor(endpoint);
@@ -358,6 +598,7 @@ export class SmartagClient {
     const list = params.UserNames ?? params.SmartAGIds;
     const names = Array.isArray(list) ? list.length : 0;
     const { onEvent } = this.deps;
+    const where = { action, regionId, batch, ...(batches ? { batches } : {}) };
     const { connectTimeoutMs, readTimeoutMs, maxResponseBytes } = this.settings;
     return withRetry(
       async (attempt) => {
@@ -367,24 +608,39 @@ export class SmartagClient {
         const credentials = await this.credentials.getCredentials();
         // Keys from a chain are only known once fetched: register them for redaction then.
         this.redactor.add(credentials.accessKeySecret, credentials.securityToken);
-        onEvent?.({ type: "request", regionId, batch, attempt, names });
+        const at = { ...where, attempt };
+        onEvent?.({ type: "request", ...at, names });
         const started = Date.now();
-        const body = await exchange({
-          endpoint,
-          action,
-          params,
-          credentials,
-          agent,
-          connectTimeoutMs,
-          readTimeoutMs,
-          totalMs: Math.max(1, deadline.remaining()),
-          maxResponseBytes,
-          redactor: this.redactor,
-          signal,
-        });
+        let body: unknown;
+        try {
+          body = await exchange({
+            endpoint,
+            action,
+            params,
+            credentials,
+            agent,
+            connectTimeoutMs,
+            readTimeoutMs,
+            totalMs: Math.max(1, deadline.remaining()),
+            maxResponseBytes,
+            redactor: this.redactor,
+            signal,
+          });
+        } catch (e) {
+          const { code, requestId, httpStatus } = e as Partial<SmartagApiError>;
+          onEvent?.({
+            type: "failure",
+            ...at,
+            code: code ?? "Error",
+            ...(httpStatus !== undefined ? { httpStatus } : {}),
+            ...(requestId !== undefined ? { requestId } : {}),
+            elapsedMs: Date.now() - started,
+          });
+          throw e;
+        }
         const requestId = (body as { RequestId?: unknown })?.RequestId;
         if (typeof requestId === "string") {
-          onEvent?.({ type: "response", batch, requestId, elapsedMs: Date.now() - started });
+          onEvent?.({ type: "response", ...at, requestId, elapsedMs: Date.now() - started });
         }
         return body;
       },
@@ -394,7 +650,7 @@ export class SmartagClient {
         signal,
         ...(this.deps.random ? { random: this.deps.random } : {}),
         onRetry: ({ attempt, delayMs, error }) =>
-          onEvent?.({ type: "retry", batch, attempt, delayMs, code: error.code }),
+          onEvent?.({ type: "retry", ...where, attempt, delayMs, code: error.code }),
       },
     );
   }
@@ -415,6 +671,8 @@ interface CacheEntry {
 /** Where a request stands in its call. */
 interface SendAt {
   batch: number;
+  /** How many requests the call makes, when known ahead. */
+  batches?: number;
   deadline: Deadline;
   signal: AbortSignal | undefined;
 }
@@ -430,17 +688,8 @@ function parseUserBatch(json: unknown, names: readonly string[]): ParsedBatch {
   );
 }
 
-/**
- * Checks one answer against what was asked: every key (a name or an id) once, nothing else,
- * counts sane. `entries` picks the (key, count) pairs out of the parsed answer.
- */
-function parseBatch<T extends { RequestId: string }>(
-  json: unknown,
-  asked: readonly string[],
-  noun: string,
-  schema: z.ZodType<T>,
-  entries: (data: T) => Array<[string, number]>,
-): ParsedBatch {
+/** Checks an answer's shape: an object the schema accepts, or an error naming where not. */
+function parseShape<T extends { RequestId: string }>(json: unknown, schema: z.ZodType<T>): T {
   const parsed = schema.safeParse(json);
   const requestId =
     typeof (json as { RequestId?: unknown })?.RequestId === "string"
@@ -459,11 +708,26 @@ function parseBatch<T extends { RequestId: string }>(
       { code: "InvalidResponse.Shape", retryable: false, requestId },
     );
   }
+  return parsed.data;
+}
+
+/**
+ * Checks one answer against what was asked: every key (a name or an id) once, nothing else,
+ * counts sane. `entries` picks the (key, count) pairs out of the parsed answer.
+ */
+function parseBatch<T extends { RequestId: string }>(
+  json: unknown,
+  asked: readonly string[],
+  noun: string,
+  schema: z.ZodType<T>,
+  entries: (data: T) => Array<[string, number]>,
+): ParsedBatch {
+  const data = parseShape(json, schema);
   const wanted = new Set(asked);
   const counts = new Map<string, number>();
   const unexpected: string[] = [];
   const twice: string[] = [];
-  for (const [key, count] of entries(parsed.data)) {
+  for (const [key, count] of entries(data)) {
     if (!wanted.has(key)) unexpected.push(key);
     else if (counts.has(key)) twice.push(key);
     else counts.set(key, count);
@@ -476,11 +740,11 @@ function parseBatch<T extends { RequestId: string }>(
     // Which of two counts is right cannot be known; taking either would be a guess.
     if (twice.length > 0) parts.push(`more than one count for ${listSome(twice)}`);
     throw new SmartagResponseError(
-      `the API's answer does not match the request: ${parts.join("; ")} (RequestId: ${parsed.data.RequestId})`,
-      { code: "InvalidResponse.Mismatch", retryable: false, requestId: parsed.data.RequestId },
+      `the API's answer does not match the request: ${parts.join("; ")} (RequestId: ${data.RequestId})`,
+      { code: "InvalidResponse.Mismatch", retryable: false, requestId: data.RequestId },
     );
   }
-  return { requestId: parsed.data.RequestId, counts };
+  return { requestId: data.RequestId, counts };
 }
 
 /** The API's error for an unknown instance, with the id it was about. */

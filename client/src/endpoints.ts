@@ -5,9 +5,62 @@
  */
 import type { ValidationIssue } from "./errors";
 
-/** The public endpoint of a region, e.g. `https://smartag.cn-shanghai.aliyuncs.com`. */
-export function endpointForRegion(regionId: string): string {
-  return `https://smartag.${regionId}.aliyuncs.com`;
+/** Which of a region's endpoints to call: over the internet, or from inside a VPC. */
+export type EndpointType = "public" | "vpc";
+export const ENDPOINT_TYPES: readonly EndpointType[] = ["public", "vpc"];
+
+/** A region in Smartag's published endpoint table. */
+export interface SmartagRegion {
+  name: string;
+  /** Whether it has a VPC endpoint (`smartag-vpc.<region>.aliyuncs.com`). */
+  vpc: boolean;
+  /** Listed, but the service no longer runs there. */
+  closed?: true;
+}
+
+/** Smartag's published regions. A region not listed here is still tried at its public endpoint. */
+export const REGIONS: Readonly<Record<string, SmartagRegion>> = {
+  "cn-shanghai": { name: "China (Shanghai)", vpc: true },
+  "cn-hangzhou": { name: "China (Hangzhou)", vpc: false },
+  "cn-hongkong": { name: "China (Hong Kong)", vpc: true },
+  "ap-southeast-1": { name: "Singapore", vpc: true },
+  "ap-southeast-2": { name: "Australia (Sydney)", vpc: false, closed: true },
+  "ap-southeast-3": { name: "Malaysia (Kuala Lumpur)", vpc: true },
+  "ap-southeast-5": { name: "Indonesia (Jakarta)", vpc: true },
+  "ap-northeast-1": { name: "Japan (Tokyo)", vpc: true },
+  "eu-central-1": { name: "Germany (Frankfurt)", vpc: true },
+  "cn-shanghai-finance-1": { name: "China East 2 Finance", vpc: true },
+};
+
+/** The endpoint of a region, e.g. `https://smartag.cn-shanghai.aliyuncs.com`. */
+export function endpointForRegion(regionId: string, type: EndpointType = "public"): string {
+  return `https://smartag${type === "vpc" ? "-vpc" : ""}.${regionId}.aliyuncs.com`;
+}
+
+/**
+ * Why a region's endpoint of this type cannot be used, or undefined when it can. `property`
+ * names the region's source in the message (`regionId`, `region`).
+ */
+export function regionEndpointIssue(
+  regionId: string,
+  type: EndpointType,
+  property = "regionId",
+): ValidationIssue | undefined {
+  const region = REGIONS[regionId];
+  if (region?.closed) {
+    return { property, reason: `names ${regionId} (${region.name}), where Smartag is closed` };
+  }
+  if (type === "vpc" && !region?.vpc) {
+    const where = region
+      ? `${regionId} (${region.name}) has only a public endpoint`
+      : `${regionId} is not in Smartag's endpoint table`;
+    return {
+      property,
+      reason: `has no VPC endpoint: ${where}; use endpointType public, or set endpoint`,
+      dependsOn: ["endpointType"],
+    };
+  }
+  return undefined;
 }
 
 /** True for hosts that name this machine. */

@@ -209,7 +209,8 @@ export function isRetryableApiError(code: string, httpStatus: number | undefined
 
 /** What a person can do, for the codes the API documents and the common ones. */
 const HINTS: Readonly<Record<string, string>> = {
-  "ClientUser.NameEmpty": "pass at least one username in userNames.",
+  "ClientUser.NameEmpty":
+    "pass a username (userNames, or userName for the devices of one account).",
   "ClientUser.NameInvalid":
     "usernames are 7-33 characters, start with a letter or digit, and contain only letters, digits, _ @ . and -.",
   "SAG.InstanceIdEmpty": "set smartAgId to the ID of the SAG APP instance (e.g. sag-xxxxxxxx).",
@@ -227,7 +228,7 @@ const HINTS: Readonly<Record<string, string>> = {
   "InvalidSecurityToken.MismatchWithAccessKey":
     "the STS token does not belong to this AccessKey: set the matching securityToken.",
   "Forbidden.RAM":
-    "the RAM user or role lacks permission: grant smartag:DescribeUserOnlineClientStatistics.",
+    "the RAM user or role lacks permission: grant the smartag:Describe... action of the call (DescribeUserOnlineClientStatistics, and DescribeSmartAccessGatewayClientUsers to count or list every account).",
   MissingRegionId: "set regionId, or the provider's region.",
   "InvalidAction.NotFound":
     "the endpoint does not serve DescribeUserOnlineClientStatistics: check endpoint and region.",

@@ -4,7 +4,13 @@
  * environment fallbacks and one validator.
  */
 import { z } from "zod";
-import { checkEndpoint, endpointForRegion } from "./endpoints";
+import {
+  checkEndpoint,
+  ENDPOINT_TYPES,
+  type EndpointType,
+  endpointForRegion,
+  regionEndpointIssue,
+} from "./endpoints";
 import type { ValidationIssue } from "./errors";
 import { REGION_PATTERN, toIssues } from "./schemas";
 
@@ -21,6 +27,7 @@ export const ENV_FALLBACKS = {
   ecsRoleName: ["ALIBABA_CLOUD_ECS_METADATA", "ALICLOUD_ECS_ROLE_NAME"],
   stsEndpoint: ["ALIBABA_CLOUD_STS_ENDPOINT"],
   endpoint: ["SMARTAG_ENDPOINT"],
+  endpointType: ["SMARTAG_ENDPOINT_TYPE"],
   allowInsecureHttp: ["SMARTAG_ALLOW_INSECURE_HTTP"],
 } as const satisfies Partial<Record<keyof SettingsInput, readonly string[]>>;
 
@@ -185,6 +192,7 @@ export const settingsSchema = z.object({
     })
     .optional(),
   endpoint: nonEmpty("a URL").optional(),
+  endpointType: z.enum(ENDPOINT_TYPES, { error: "must be public or vpc" }).optional(),
   allowInsecureHttp: bool.optional(),
   connectTimeoutMs: int(100, 600_000).optional(),
   readTimeoutMs: int(100, 600_000).optional(),
@@ -217,8 +225,9 @@ export interface ResolvedSettings {
   ecsRoleName: string | undefined;
   /** STS host[:port] for assumeRole and assumeRoleWithOidc, without scheme. */
   stsEndpoint: string | undefined;
-  /** Explicit endpoint, normalised; undefined means "the region's public endpoint". */
+  /** Explicit endpoint, normalised; undefined means "the region's endpoint of endpointType". */
   endpoint: string | undefined;
+  endpointType: EndpointType;
   allowInsecureHttp: boolean;
   connectTimeoutMs: number;
   readTimeoutMs: number;
@@ -318,6 +327,9 @@ export function resolveSettings(input: SettingsInput): {
     const checked = checkEndpoint(defined.endpoint, insecure);
     issues.push(...checked.issues);
     endpoint = checked.endpoint;
+  } else if (parsed.success && s.region !== undefined) {
+    const issue = regionEndpointIssue(s.region, s.endpointType ?? "public", "region");
+    if (issue) issues.push(issue);
   }
   if (issues.length > 0 || !parsed.success) return { issues };
   return {
@@ -335,6 +347,7 @@ export function resolveSettings(input: SettingsInput): {
       ecsRoleName: s.ecsRoleName,
       stsEndpoint: s.stsEndpoint?.replace(/^https:\/\//i, "").replace(/\/$/, ""),
       endpoint,
+      endpointType: s.endpointType ?? "public",
       allowInsecureHttp: s.allowInsecureHttp ?? false,
       connectTimeoutMs: s.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
       readTimeoutMs: s.readTimeoutMs ?? DEFAULTS.readTimeoutMs,
@@ -367,5 +380,5 @@ function settingsIssues(error: z.ZodError): ValidationIssue[] {
 
 /** The endpoint a request for `regionId` goes to under these settings. */
 export function endpointFor(settings: ResolvedSettings, regionId: string): string {
-  return settings.endpoint ?? endpointForRegion(regionId);
+  return settings.endpoint ?? endpointForRegion(regionId, settings.endpointType);
 }

@@ -13,6 +13,13 @@ export const MAX_NAMES_PER_REQUEST = 50;
  * populations are better queried in several deployments or with the CLI's --users-file.
  */
 export const MAX_NAMES_PER_CALL = 10_000;
+/**
+ * Client accounts read per DescribeSmartAccessGatewayClientUsers request. The API does not
+ * publish its maximum page size; 50 is assumed, as for the names of the statistics call.
+ */
+export const CLIENT_USERS_PAGE_SIZE = 50;
+/** Client accounts one listing may return, the guard MAX_NAMES_PER_CALL sets for names. */
+export const MAX_CLIENT_USERS = MAX_NAMES_PER_CALL;
 /** The same guard for instance ids: an account rarely has more than a handful of instances. */
 export const MAX_SAG_IDS_PER_CALL = 1_000;
 
@@ -28,7 +35,9 @@ const regionId = z
   .regex(REGION_PATTERN, { error: "must be a region id such as cn-shanghai" });
 
 const userName = z
-  .string({ error: "must be a string" })
+  .string({
+    error: (iss) => (iss.input === undefined ? "is required: a username" : "must be a string"),
+  })
   .min(7, { error: "must be at least 7 characters" })
   .max(33, { error: "must be at most 33 characters" })
   .regex(USER_NAME_PATTERN, {
@@ -49,15 +58,20 @@ export const statisticsRequestSchema = z.strictObject(
   {
     regionId: regionId.optional(),
     smartAgId: sagId,
+    // Left out, every client account of the instance is counted; an empty list is a mistake.
     userNames: z
-      .array(userName, { error: "is required: a list of usernames" })
-      .min(1, { error: "must list at least one username" })
-      .max(MAX_NAMES_PER_CALL, { error: `must list at most ${MAX_NAMES_PER_CALL} usernames` }),
+      .array(userName, { error: "must be a list of usernames" })
+      .min(1, { error: "must list at least one username (leave it out to count every account)" })
+      .max(MAX_NAMES_PER_CALL, { error: `must list at most ${MAX_NAMES_PER_CALL} usernames` })
+      .optional(),
   },
   notAnObject,
 );
 
-/** What a caller asks for. `regionId` may come from the client's default region instead. */
+/**
+ * What a caller asks for. `regionId` may come from the client's default region instead;
+ * without `userNames`, every client account of the instance is counted.
+ */
 export type StatisticsRequest = z.infer<typeof statisticsRequestSchema>;
 
 export const sagStatisticsRequestSchema = z.strictObject(
@@ -80,6 +94,38 @@ export const sagStatisticsRequestSchema = z.strictObject(
 
 /** Instances to count online clients for; `regionId` may come from the client's region. */
 export type SagStatisticsRequest = z.infer<typeof sagStatisticsRequestSchema>;
+
+/** Plausible email addresses: something@host.domain, without spaces. */
+export const USER_MAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export const clientUsersRequestSchema = z.strictObject(
+  {
+    regionId: regionId.optional(),
+    smartAgId: sagId,
+    userName: userName.optional(),
+    userMail: z
+      .string({ error: "must be a string" })
+      .max(254, { error: "must be at most 254 characters" })
+      .regex(USER_MAIL_PATTERN, { error: "must be an email address such as alice@example.com" })
+      .optional(),
+  },
+  notAnObject,
+);
+
+/** The client accounts to list: every one of the instance, or those matching the filters. */
+export type ClientUsersRequest = z.infer<typeof clientUsersRequestSchema>;
+
+export const userOnlineClientsRequestSchema = z.strictObject(
+  {
+    regionId: regionId.optional(),
+    smartAgId: sagId,
+    userName,
+  },
+  notAnObject,
+);
+
+/** The account whose connected devices to list. */
+export type UserOnlineClientsRequest = z.infer<typeof userOnlineClientsRequestSchema>;
 
 /** Turns zod issues into ours: a dotted path in the caller's names, and a reason. */
 export function toIssues(
@@ -126,37 +172,97 @@ export function checkSagStatisticsRequest(input: unknown): ValidationIssue[] {
   return result.success ? [] : toIssues(result.error, ["regionId", "smartAgIds"]);
 }
 
-const onlineCount = z.union([
-  z.number().int().nonnegative(),
-  // The current API models declare OnlineCount a string; accept only plain digits.
-  z
-    .string()
-    .regex(/^\d{1,9}$/)
-    .transform(Number),
-]);
+/** Validates a request of describeSmartAccessGatewayClientUsers and returns the problems. */
+export function checkClientUsersRequest(input: unknown): ValidationIssue[] {
+  const result = clientUsersRequestSchema.safeParse(input);
+  return result.success
+    ? []
+    : toIssues(result.error, ["regionId", "smartAgId", "userName", "userMail"]);
+}
 
-/** `{ Statistics: [...] }`, absent or empty when there is nothing to list. */
-const statisticsOf = <T extends z.ZodType>(item: T) =>
+/** Validates a request of describeUserOnlineClients and returns the problems. */
+export function checkUserOnlineClientsRequest(input: unknown): ValidationIssue[] {
+  const result = userOnlineClientsRequestSchema.safeParse(input);
+  return result.success ? [] : toIssues(result.error, ["regionId", "smartAgId", "userName"]);
+}
+
+/** Non-negative integers, as numbers or (as the API's models often declare them) digit strings. */
+const integer = (maxDigits: number) =>
+  z.union([
+    z.number().int().nonnegative(),
+    z
+      .string()
+      .regex(new RegExp(`^\\d{1,${maxDigits}}$`))
+      .transform(Number),
+  ]);
+
+const onlineCount = integer(9);
+
+/**
+ * `{ <key>: [...] }`, absent or empty when there is nothing to list. Alibaba's XML-to-JSON
+ * answers sometimes give a one-item list as the item itself.
+ */
+const listIn = <K extends string, T extends z.ZodType>(key: K, item: T) =>
   z
     .object({
-      // Alibaba's XML-to-JSON answers sometimes give a one-item list as the item itself.
-      Statistics: z
+      [key]: z
         .preprocess(
           (v) => (v !== null && typeof v === "object" && !Array.isArray(v) ? [v] : v),
           z.array(item),
         )
         .optional()
         .default([]),
-    })
+    } as { [k in K]: z.ZodDefault<z.ZodOptional<z.ZodPipe<z.ZodTransform, z.ZodArray<T>>>> })
     .optional()
-    .default({ Statistics: [] });
+    .default({ [key]: [] } as never);
 
 export const statisticsResponseSchema = z.object({
   RequestId: z.string().min(1),
-  UserStatistics: statisticsOf(z.object({ UserName: z.string(), OnlineCount: onlineCount })),
+  UserStatistics: listIn(
+    "Statistics",
+    z.object({ UserName: z.string(), OnlineCount: onlineCount }),
+  ),
 });
 
 export const sagStatisticsResponseSchema = z.object({
   RequestId: z.string().min(1),
-  SagStatistics: statisticsOf(z.object({ SmartAGId: z.string(), OnlineCount: onlineCount })),
+  SagStatistics: listIn(
+    "Statistics",
+    z.object({ SmartAGId: z.string(), OnlineCount: onlineCount }),
+  ),
+});
+
+/** The API's 0/1 flags (`State`, `IsStaticIp`), as numbers or strings. */
+const flag = z.union([z.literal(0), z.literal(1), z.enum(["0", "1"]).transform(Number)]);
+
+export const clientUsersResponseSchema = z.object({
+  RequestId: z.string().min(1),
+  TotalCount: integer(15),
+  Users: listIn(
+    "User",
+    z.object({
+      UserName: z.string().min(1),
+      UserMail: z.string().optional().default(""),
+      ClientIp: z.string().optional().default(""),
+      Bandwidth: integer(15),
+      AccelerateBandwidth: integer(15),
+      State: flag,
+      IsStaticIp: flag,
+    }),
+  ),
+});
+
+/** Latest Unix time a Date can hold in ISO-8601 (year 9999). */
+const MAX_UNIX_SECONDS = 253_402_300_799;
+
+export const userOnlineClientsResponseSchema = z.object({
+  RequestId: z.string().min(1),
+  Users: listIn(
+    "User",
+    z.object({
+      ClientIp: z.string().min(1),
+      // Unix seconds; the API's models say a string, its samples show both.
+      OnlineTime: integer(15).pipe(z.number().max(MAX_UNIX_SECONDS)),
+    }),
+  ),
 });

@@ -2,6 +2,8 @@
  * `smartag:index:UserOnlineClientStatistics`: the online-client counts of one SAG APP instance,
  * recorded in the Pulumi state.
  *
+ * Without `userNames`, every client account of the instance is counted (listed anew on each query).
+ *
  * Nothing exists in the cloud for this resource. Create and Update query the API and record the
  * answer (failing when the optional limits are broken), Read queries again so that
  * `pulumi refresh` records the current counts, and Delete forgets the record without any call.
@@ -50,12 +52,13 @@ export const COMPUTED_KEYS: readonly string[] = [
 export interface StatisticsInputs extends OnlineLimits {
   regionId?: string;
   smartAgId: string;
-  userNames: string[];
+  /** Left out: every client account of the instance. */
+  userNames?: string[];
 }
 
 /** What the state records: the inputs with the region resolved, and the API's answer. */
 export interface StatisticsState extends OnlineLimits, UserOnlineClientStatistics {
-  userNames: string[];
+  userNames?: string[];
 }
 
 /**
@@ -269,7 +272,7 @@ export async function update(
  * every statistics resource each time.
  *
  * @param inputs the recorded inputs; empty for `pulumi import` and `Resource.get`, when the
- *   state (or the id) says which instance, and the state which users.
+ *   state says which instance and which users (none listed: every account).
  * @returns undefined when the instance no longer exists (the record is gone with it).
  */
 export async function read(
@@ -285,17 +288,22 @@ export async function read(
   const fromId = parseId(id);
   // The recorded region is the one the record is about, even if the provider's changed since.
   const regionId = str(old.regionId) ?? str(ins.regionId) ?? fromId?.regionId;
-  const smartAgId = str(source.smartAgId) ?? fromId?.smartAgId;
-  const userNames = source.userNames ?? old.userNames;
-  if (smartAgId === undefined || userNames === undefined) {
+  const smartAgId = str(source.smartAgId);
+  if (smartAgId === undefined) {
     throw new SmartagError(
-      "UserOnlineClientStatistics cannot be read from its id alone: it records counts for a " +
-        "list of users and has no counterpart in the cloud to import; declare it in the program " +
-        "with smartAgId and userNames instead",
+      "UserOnlineClientStatistics cannot be read from its id alone: it records counts and " +
+        "limits that have no counterpart in the cloud to import; declare it in the program " +
+        "with smartAgId (and userNames, or none for every account) instead",
       { code: "InvalidInput" },
     );
   }
-  const request = { ...(regionId === undefined ? {} : { regionId }), smartAgId, userNames };
+  const request = {
+    ...(regionId === undefined ? {} : { regionId }),
+    smartAgId,
+    ...(source.userNames === undefined || source.userNames === null
+      ? {}
+      : { userNames: source.userNames }),
+  };
   const limits = pick(source, LIMIT_KEYS);
   const inputsNow = parseInputs(client, { ...limits, ...request });
   let stats: UserOnlineClientStatistics;
@@ -336,7 +344,7 @@ function stateOf(inputs: StatisticsInputs, stats: UserOnlineClientStatistics): S
     ...pick(inputs, LIMIT_KEYS),
     regionId: stats.regionId,
     smartAgId: stats.smartAgId,
-    userNames: [...inputs.userNames],
+    ...(inputs.userNames ? { userNames: [...inputs.userNames] } : {}),
     userStatistics: stats.userStatistics.map((s: UserStatistic) => ({ ...s })),
     totalOnlineCount: stats.totalOnlineCount,
     requestIds: [...stats.requestIds],

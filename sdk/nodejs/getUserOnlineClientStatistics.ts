@@ -9,7 +9,7 @@ import * as utilities from "./utilities";
 /**
  * Reads how many clients are online through a Smart Access Gateway (SAG) APP instance, for each of the given client accounts. It wraps the `DescribeUserOnlineClientStatistics` API (Smartag, version 2018-03-13).
  *
- * More than 50 user names are split into batches of 50 (the API's limit) and queried in parallel; a name given twice is queried once. A name the API does not know counts as 0 online clients, like a known account that is offline.
+ * More than 50 user names are split into batches of 50 (the API's limit) and queried in parallel; a name given twice is queried once. A name the API does not know counts as 0 online clients, like a known account that is offline. Without `userNames`, every client account of the instance is listed first and counted, so no account can be forgotten; an instance without accounts answers an empty list and a total of 0.
  *
  * ## Example Usage
  * ### Fail a deployment when an account has too many devices online
@@ -32,6 +32,19 @@ import * as utilities from "./utilities";
  *         throw new Error(`too many devices online: ${tooMany.map((u) => u.userName).join(", ")}`);
  *     }
  * });
+ * ```
+ * ### Refuse to go on while anyone at all is connected
+ *
+ * ```typescript
+ * import * as smartag from "pulumi-smartag";
+ *
+ * // No userNames: every client account of the instance is counted.
+ * const everyone = smartag.getUserOnlineClientStatisticsOutput({
+ *     regionId: "cn-shanghai",
+ *     smartAgId: "sag-demo0001",
+ * });
+ *
+ * export const onlineNow = everyone.userStatistics.apply((users) => users.filter((u) => u.onlineCount > 0));
  * ```
  */
 export function getUserOnlineClientStatistics(args: GetUserOnlineClientStatisticsArgs, opts?: pulumi.InvokeOptions): Promise<GetUserOnlineClientStatisticsResult> {
@@ -56,9 +69,9 @@ export interface GetUserOnlineClientStatisticsArgs {
      */
     smartAgId: string;
     /**
-     * The usernames of the client accounts to count, at least one. Each is 7 to 33 characters long, starts with a letter or a digit, and may contain letters, digits, `_`, `@`, `.` and `-`. More than 50 names are split into batches automatically; duplicates are queried once.
+     * The usernames of the client accounts to count. Each is 7 to 33 characters long, starts with a letter or a digit, and may contain letters, digits, `_`, `@`, `.` and `-`. More than 50 names are split into batches automatically; duplicates are queried once. Leave it out to count every client account of the instance: they are listed first (all pages of `DescribeSmartAccessGatewayClientUsers`, at most 10,000) and then counted. An empty list is an error, not "every account".
      */
-    userNames: string[];
+    userNames?: string[];
 }
 
 /**
@@ -70,7 +83,7 @@ export interface GetUserOnlineClientStatisticsResult {
      */
     readonly regionId: string;
     /**
-     * The `RequestId` of every API call made, one per batch, for Alibaba Cloud support tickets.
+     * The `RequestId` of every API call made, for Alibaba Cloud support tickets: without `userNames`, first one per page of the account listing, then one per batch of counts.
      */
     readonly requestIds: string[];
     /**
@@ -82,14 +95,14 @@ export interface GetUserOnlineClientStatisticsResult {
      */
     readonly totalOnlineCount: number;
     /**
-     * One entry per requested user name, in the order of `userNames`.
+     * One entry per requested user name, in the order of `userNames`; without `userNames`, one per client account of the instance, in the API's order.
      */
     readonly userStatistics: outputs.UserStatistic[];
 }
 /**
  * Reads how many clients are online through a Smart Access Gateway (SAG) APP instance, for each of the given client accounts. It wraps the `DescribeUserOnlineClientStatistics` API (Smartag, version 2018-03-13).
  *
- * More than 50 user names are split into batches of 50 (the API's limit) and queried in parallel; a name given twice is queried once. A name the API does not know counts as 0 online clients, like a known account that is offline.
+ * More than 50 user names are split into batches of 50 (the API's limit) and queried in parallel; a name given twice is queried once. A name the API does not know counts as 0 online clients, like a known account that is offline. Without `userNames`, every client account of the instance is listed first and counted, so no account can be forgotten; an instance without accounts answers an empty list and a total of 0.
  *
  * ## Example Usage
  * ### Fail a deployment when an account has too many devices online
@@ -112,6 +125,19 @@ export interface GetUserOnlineClientStatisticsResult {
  *         throw new Error(`too many devices online: ${tooMany.map((u) => u.userName).join(", ")}`);
  *     }
  * });
+ * ```
+ * ### Refuse to go on while anyone at all is connected
+ *
+ * ```typescript
+ * import * as smartag from "pulumi-smartag";
+ *
+ * // No userNames: every client account of the instance is counted.
+ * const everyone = smartag.getUserOnlineClientStatisticsOutput({
+ *     regionId: "cn-shanghai",
+ *     smartAgId: "sag-demo0001",
+ * });
+ *
+ * export const onlineNow = everyone.userStatistics.apply((users) => users.filter((u) => u.onlineCount > 0));
  * ```
  */
 export function getUserOnlineClientStatisticsOutput(args: GetUserOnlineClientStatisticsOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetUserOnlineClientStatisticsResult> {
@@ -136,7 +162,7 @@ export interface GetUserOnlineClientStatisticsOutputArgs {
      */
     smartAgId: pulumi.Input<string>;
     /**
-     * The usernames of the client accounts to count, at least one. Each is 7 to 33 characters long, starts with a letter or a digit, and may contain letters, digits, `_`, `@`, `.` and `-`. More than 50 names are split into batches automatically; duplicates are queried once.
+     * The usernames of the client accounts to count. Each is 7 to 33 characters long, starts with a letter or a digit, and may contain letters, digits, `_`, `@`, `.` and `-`. More than 50 names are split into batches automatically; duplicates are queried once. Leave it out to count every client account of the instance: they are listed first (all pages of `DescribeSmartAccessGatewayClientUsers`, at most 10,000) and then counted. An empty list is an error, not "every account".
      */
-    userNames: pulumi.Input<pulumi.Input<string>[]>;
+    userNames?: pulumi.Input<pulumi.Input<string>[] | undefined>;
 }

@@ -6,6 +6,11 @@ import * as utilities from "./utilities";
 
 // Export members:
 export * from "./assertions";
+export { GetClientUsersArgs, GetClientUsersResult, GetClientUsersOutputArgs } from "./getClientUsers";
+export const getClientUsers: typeof import("./getClientUsers").getClientUsers = null as any;
+export const getClientUsersOutput: typeof import("./getClientUsers").getClientUsersOutput = null as any;
+utilities.lazyLoad(exports, ["getClientUsers","getClientUsersOutput"], () => require("./getClientUsers"));
+
 export { GetSagOnlineClientStatisticsArgs, GetSagOnlineClientStatisticsResult, GetSagOnlineClientStatisticsOutputArgs } from "./getSagOnlineClientStatistics";
 export const getSagOnlineClientStatistics: typeof import("./getSagOnlineClientStatistics").getSagOnlineClientStatistics = null as any;
 export const getSagOnlineClientStatisticsOutput: typeof import("./getSagOnlineClientStatistics").getSagOnlineClientStatisticsOutput = null as any;
@@ -15,6 +20,11 @@ export { GetUserOnlineClientStatisticsArgs, GetUserOnlineClientStatisticsResult,
 export const getUserOnlineClientStatistics: typeof import("./getUserOnlineClientStatistics").getUserOnlineClientStatistics = null as any;
 export const getUserOnlineClientStatisticsOutput: typeof import("./getUserOnlineClientStatistics").getUserOnlineClientStatisticsOutput = null as any;
 utilities.lazyLoad(exports, ["getUserOnlineClientStatistics","getUserOnlineClientStatisticsOutput"], () => require("./getUserOnlineClientStatistics"));
+
+export { GetUserOnlineClientsArgs, GetUserOnlineClientsResult, GetUserOnlineClientsOutputArgs } from "./getUserOnlineClients";
+export const getUserOnlineClients: typeof import("./getUserOnlineClients").getUserOnlineClients = null as any;
+export const getUserOnlineClientsOutput: typeof import("./getUserOnlineClients").getUserOnlineClientsOutput = null as any;
+utilities.lazyLoad(exports, ["getUserOnlineClients","getUserOnlineClientsOutput"], () => require("./getUserOnlineClients"));
 
 export * from "./limits";
 export { ProviderArgs } from "./provider";

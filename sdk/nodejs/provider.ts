@@ -47,6 +47,7 @@ export class Provider extends pulumi.ProviderResource {
             resourceInputs["deadlineMs"] = pulumi.output((args?.deadlineMs) ?? 60000).apply(JSON.stringify);
             resourceInputs["ecsRoleName"] = (args?.ecsRoleName) ?? utilities.getEnv("ALIBABA_CLOUD_ECS_METADATA", "ALICLOUD_ECS_ROLE_NAME");
             resourceInputs["endpoint"] = (args?.endpoint) ?? utilities.getEnv("SMARTAG_ENDPOINT");
+            resourceInputs["endpointType"] = (args?.endpointType) ?? (utilities.getEnv("SMARTAG_ENDPOINT_TYPE") || "public");
             resourceInputs["maxAttempts"] = pulumi.output((args?.maxAttempts) ?? 5).apply(JSON.stringify);
             resourceInputs["maxRequestsPerSecond"] = pulumi.output((args?.maxRequestsPerSecond) ?? 0).apply(JSON.stringify);
             resourceInputs["maxResponseBytes"] = pulumi.output((args?.maxResponseBytes) ?? 4194304).apply(JSON.stringify);
@@ -113,6 +114,10 @@ export interface ProviderArgs {
      * The API endpoint to call instead of the regional one, e.g. `http://127.0.0.1:8080` for the local emulator or `https://smartag.cn-shanghai.aliyuncs.com`.
      */
     endpoint?: pulumi.Input<string | undefined>;
+    /**
+     * Which of the region's endpoints to call: `public` (the default, `smartag.<region>.aliyuncs.com`) or `vpc` (`smartag-vpc.<region>.aliyuncs.com`, reachable from inside an Alibaba Cloud VPC). A region without a VPC endpoint (such as `cn-hangzhou`) fails with a clear error before any request. An explicit `endpoint` wins over this key.
+     */
+    endpointType?: pulumi.Input<string | undefined>;
     /**
      * Attempts per request, including the first. Only transient errors are retried: throttling, `ServiceUnavailable`, `InternalError`, HTTP 5xx, connection resets, timeouts and non-JSON gateway pages.
      */

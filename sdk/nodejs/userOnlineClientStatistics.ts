@@ -9,6 +9,8 @@ import * as utilities from "./utilities";
 /**
  * Records how many clients are online through a Smart Access Gateway (SAG) APP instance, per client account, in the Pulumi state. It wraps the same API as `getUserOnlineClientStatistics` (`DescribeUserOnlineClientStatistics`), but the counts live in the state: they are queried when the resource is created, when its inputs change, and on `pulumi refresh`, and they appear in `pulumi stack output` and in policy packs that read resources.
  *
+ * Without `userNames`, every client account of the instance is counted, so an account nobody remembered to list still shows.
+ *
  * Nothing is created in the cloud: deleting the resource makes no API call. With `maxOnlinePerUser`, `maxTotalOnline` or `requireNoneOnline`, a create or update fails when the counts break the limit, with a message naming every offending account, its count and the limit; a refresh records the counts without judging them. There is no `checkedAt` output on purpose: a timestamp would change on every refresh and turn each one into an update; the state already records when a resource last changed.
  *
  * ## Example Usage
@@ -56,11 +58,11 @@ export class UserOnlineClientStatistics extends pulumi.CustomResource {
     }
 
     /**
-     * When set, Create and Update fail if any listed account has more clients online than this, naming every such account with its count.
+     * When set, Create and Update fail if any counted account has more clients online than this, naming every such account with its count.
      */
     declare public readonly maxOnlinePerUser: pulumi.Output<number | undefined>;
     /**
-     * When set, Create and Update fail if the listed accounts together have more clients online than this.
+     * When set, Create and Update fail if the counted accounts together have more clients online than this.
      */
     declare public readonly maxTotalOnline: pulumi.Output<number | undefined>;
     /**
@@ -72,7 +74,7 @@ export class UserOnlineClientStatistics extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly requestIds: pulumi.Output<string[]>;
     /**
-     * When true, Create and Update fail if any listed account has a client online, e.g. before the instance is torn down.
+     * When true, Create and Update fail if any counted account has a client online, e.g. before the instance is torn down.
      */
     declare public readonly requireNoneOnline: pulumi.Output<boolean | undefined>;
     /**
@@ -84,11 +86,11 @@ export class UserOnlineClientStatistics extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly totalOnlineCount: pulumi.Output<number>;
     /**
-     * The usernames of the client accounts to count, at least one; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Changing the list queries the counts again.
+     * The usernames of the client accounts to count; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Leave it out to count every client account of the instance, listed anew on each create, update and refresh; an empty list is an error. Changing it queries the counts again.
      */
-    declare public readonly userNames: pulumi.Output<string[]>;
+    declare public readonly userNames: pulumi.Output<string[] | undefined>;
     /**
-     * One entry per requested user name, in the order of `userNames`, as of the last create, update or refresh.
+     * One entry per requested user name, in the order of `userNames` (without `userNames`, one per client account, in the API's order), as of the last create, update or refresh.
      */
     declare public /*out*/ readonly userStatistics: pulumi.Output<outputs.UserStatistic[]>;
 
@@ -119,9 +121,6 @@ export class UserOnlineClientStatistics extends pulumi.CustomResource {
             if (args?.smartAgId === undefined && !opts.urn) {
                 throw new Error("Missing required property 'smartAgId'");
             }
-            if (args?.userNames === undefined && !opts.urn) {
-                throw new Error("Missing required property 'userNames'");
-            }
             resourceInputs["maxOnlinePerUser"] = args?.maxOnlinePerUser;
             resourceInputs["maxTotalOnline"] = args?.maxTotalOnline;
             resourceInputs["regionId"] = args?.regionId;
@@ -142,11 +141,11 @@ export class UserOnlineClientStatistics extends pulumi.CustomResource {
  */
 export interface UserOnlineClientStatisticsState {
     /**
-     * When set, Create and Update fail if any listed account has more clients online than this, naming every such account with its count.
+     * When set, Create and Update fail if any counted account has more clients online than this, naming every such account with its count.
      */
     maxOnlinePerUser?: pulumi.Input<number | undefined>;
     /**
-     * When set, Create and Update fail if the listed accounts together have more clients online than this.
+     * When set, Create and Update fail if the counted accounts together have more clients online than this.
      */
     maxTotalOnline?: pulumi.Input<number | undefined>;
     /**
@@ -158,7 +157,7 @@ export interface UserOnlineClientStatisticsState {
      */
     requestIds?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
-     * When true, Create and Update fail if any listed account has a client online, e.g. before the instance is torn down.
+     * When true, Create and Update fail if any counted account has a client online, e.g. before the instance is torn down.
      */
     requireNoneOnline?: pulumi.Input<boolean | undefined>;
     /**
@@ -170,11 +169,11 @@ export interface UserOnlineClientStatisticsState {
      */
     totalOnlineCount?: pulumi.Input<number | undefined>;
     /**
-     * The usernames of the client accounts to count, at least one; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Changing the list queries the counts again.
+     * The usernames of the client accounts to count; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Leave it out to count every client account of the instance, listed anew on each create, update and refresh; an empty list is an error. Changing it queries the counts again.
      */
     userNames?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
-     * One entry per requested user name, in the order of `userNames`, as of the last create, update or refresh.
+     * One entry per requested user name, in the order of `userNames` (without `userNames`, one per client account, in the API's order), as of the last create, update or refresh.
      */
     userStatistics?: pulumi.Input<pulumi.Input<inputs.UserStatisticArgs>[] | undefined>;
 }
@@ -184,11 +183,11 @@ export interface UserOnlineClientStatisticsState {
  */
 export interface UserOnlineClientStatisticsArgs {
     /**
-     * When set, Create and Update fail if any listed account has more clients online than this, naming every such account with its count.
+     * When set, Create and Update fail if any counted account has more clients online than this, naming every such account with its count.
      */
     maxOnlinePerUser?: pulumi.Input<number | undefined>;
     /**
-     * When set, Create and Update fail if the listed accounts together have more clients online than this.
+     * When set, Create and Update fail if the counted accounts together have more clients online than this.
      */
     maxTotalOnline?: pulumi.Input<number | undefined>;
     /**
@@ -196,7 +195,7 @@ export interface UserOnlineClientStatisticsArgs {
      */
     regionId?: pulumi.Input<string | undefined>;
     /**
-     * When true, Create and Update fail if any listed account has a client online, e.g. before the instance is torn down.
+     * When true, Create and Update fail if any counted account has a client online, e.g. before the instance is torn down.
      */
     requireNoneOnline?: pulumi.Input<boolean | undefined>;
     /**
@@ -204,7 +203,7 @@ export interface UserOnlineClientStatisticsArgs {
      */
     smartAgId: pulumi.Input<string>;
     /**
-     * The usernames of the client accounts to count, at least one; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Changing the list queries the counts again.
+     * The usernames of the client accounts to count; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Leave it out to count every client account of the instance, listed anew on each create, update and refresh; an empty list is an error. Changing it queries the counts again.
      */
-    userNames: pulumi.Input<pulumi.Input<string>[]>;
+    userNames?: pulumi.Input<pulumi.Input<string>[] | undefined>;
 }

@@ -329,6 +329,21 @@ describe("smartag-stats CLI", () => {
       assert.equal(emulator.requests.length, 0);
     });
 
+    it("exits 2 naming --region when SMARTAG_ENDPOINT_TYPE=vpc and the region has no VPC endpoint", async () => {
+      const r = await stats(
+        ["--region", "cn-hangzhou", "--sag", "sag-demo0001", "--user", "doctest"],
+        {
+          env: { SMARTAG_ENDPOINT: undefined, SMARTAG_ENDPOINT_TYPE: "vpc" },
+        },
+      );
+      assert.equal(r.code, 2);
+      assert.match(
+        r.stderr,
+        /- --region: has no VPC endpoint: cn-hangzhou \(China \(Hangzhou\)\) has only a public endpoint/,
+      );
+      assert.equal(emulator.requests.length, 0);
+    });
+
     it("exits 2 naming the missing variable when only half of an AccessKey is set", async () => {
       const r = await stats([...DEMO, "--user", "doctest"], {
         env: { ALIBABA_CLOUD_ACCESS_KEY_SECRET: undefined },

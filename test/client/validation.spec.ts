@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 import {
   checkEndpoint,
   checkStatisticsRequest,
+  endpointFor,
+  type ResolvedSettings,
   resolveSettings,
+  SmartagClient,
   SmartagValidationError,
   withEnvFallbacks,
 } from "@pulumi-smartag/client";
@@ -59,21 +62,24 @@ describe("request validation", () => {
     const issues = checkStatisticsRequest({ userName: ["doctest"] });
     assert.deepEqual(
       issues.map((i) => i.property),
-      ["smartAgId", "userNames", "userName"],
+      ["smartAgId", "userName"],
     );
-    assert.match(issues[2]?.reason ?? "", /not a known argument/);
+    assert.match(issues[1]?.reason ?? "", /not a known argument/);
   });
 
   it("rejects an empty list and wrong types", () => {
     assert.deepEqual(checkStatisticsRequest({ smartAgId: "sag-a1", userNames: [] }), [
-      { property: "userNames", reason: "must list at least one username" },
+      {
+        property: "userNames",
+        reason: "must list at least one username (leave it out to count every account)",
+      },
     ]);
     assert.deepEqual(checkStatisticsRequest({ smartAgId: 7, userNames: "doctest" }), [
       {
         property: "smartAgId",
         reason: "is required: the SAG APP instance id, such as sag-sfjg1234",
       },
-      { property: "userNames", reason: "is required: a list of usernames" },
+      { property: "userNames", reason: "must be a list of usernames" },
     ]);
     assert.deepEqual(checkStatisticsRequest(null), [
       { property: "(input)", reason: "must be an object" },
@@ -208,5 +214,65 @@ describe("endpoint checks", () => {
       ],
     );
     assert.match(checkEndpoint("not a url", false).issues[0]?.reason ?? "", /must be a URL/);
+  });
+});
+
+describe("endpointType", () => {
+  const vpc = (extra: Record<string, unknown> = {}) =>
+    resolveSettings({ region: "cn-shanghai", endpointType: "vpc", ...extra });
+
+  it("picks the region's VPC endpoint, and the public one by default", () => {
+    const { settings } = vpc();
+    assert.equal(settings?.endpointType, "vpc");
+    assert.equal(
+      endpointFor(settings as ResolvedSettings, "eu-central-1"),
+      "https://smartag-vpc.eu-central-1.aliyuncs.com",
+    );
+    const plain = resolveSettings({ region: "cn-hangzhou" }).settings as ResolvedSettings;
+    assert.equal(plain.endpointType, "public");
+    assert.equal(endpointFor(plain, "cn-hangzhou"), "https://smartag.cn-hangzhou.aliyuncs.com");
+    assert.equal(withEnvFallbacks({}, { SMARTAG_ENDPOINT_TYPE: "vpc" }).endpointType, "vpc");
+  });
+
+  it("names the region that has no VPC endpoint, and a bad type", () => {
+    assert.deepEqual(vpc({ region: "cn-hangzhou" }).issues, [
+      {
+        property: "region",
+        reason:
+          "has no VPC endpoint: cn-hangzhou (China (Hangzhou)) has only a public endpoint; use endpointType public, or set endpoint",
+        dependsOn: ["endpointType"],
+      },
+    ]);
+    assert.match(
+      vpc({ region: "xx-nowhere-1" }).issues[0]?.reason ?? "",
+      /xx-nowhere-1 is not in Smartag's endpoint table/,
+    );
+    assert.deepEqual(resolveSettings({ endpointType: "private" }).issues, [
+      { property: "endpointType", reason: "must be public or vpc" },
+    ]);
+    // An explicit endpoint wins, so the region's endpoints do not matter.
+    assert.deepEqual(vpc({ region: "cn-hangzhou", endpoint: "http://127.0.0.1:1" }).issues, []);
+  });
+
+  it("refuses a closed region, and a call's region without a VPC endpoint, before any request", async () => {
+    assert.match(
+      resolveSettings({ region: "ap-southeast-2" }).issues[0]?.reason ?? "",
+      /where Smartag is closed/,
+    );
+    const client = new SmartagClient(vpc().settings as ResolvedSettings, {
+      credentials: {
+        description: "test",
+        getCredentials: async () => assert.fail("no request may be sent"),
+      },
+    });
+    await assert.rejects(
+      client.describeSagOnlineClientStatistics({
+        regionId: "cn-hangzhou",
+        smartAgIds: ["sag-demo0001"],
+      }),
+      (e: Error) =>
+        e instanceof SmartagValidationError &&
+        /regionId: has no VPC endpoint: cn-hangzhou/.test(e.message),
+    );
   });
 });

@@ -22,6 +22,21 @@ STS_KEY = {
 USERS = {f"conform-user-{i:03d}": (i * 7) % 5 for i in range(1, 131)}
 # More instances than one DescribeSagOnlineClientStatistics call takes; each has two accounts.
 SAG_COUNTS = {f"sag-conf{i:03d}": i % 6 for i in range(1, 61)}
+# More than one page (at most 50) of accounts in the fixture's object form; every fourth is
+# disabled and offline, the others have one client each.
+ACCOUNT_INSTANCE = "sag-confacct1"
+ACCOUNTS = {
+    f"conform-acct-{i:03d}": {
+        "userMail": f"acct{i:03d}@example.com",
+        "bandwidth": i * 100,
+        "accelerateBandwidth": i % 3 * 50,
+        "state": 1 if i % 4 == 0 else 0,
+        "clientIp": f"10.8.0.{i}",
+        "isStaticIp": i % 2 == 0,
+        "clients": [] if i % 4 == 0 else [{"clientIp": f"10.9.0.{i}", "onlineTime": 1559125519 + i}],
+    }
+    for i in range(1, 61)
+}
 OTHER_REGION = "cn-hongkong"
 # A watchdog against a hang, not a timing assertion.
 STARTUP_LIMIT_S = 60
@@ -40,6 +55,7 @@ def endpoint(tmp_path_factory):
                 "regions": {
                     REGION: {
                         INSTANCE: {"users": USERS},
+                        ACCOUNT_INSTANCE: {"users": ACCOUNTS},
                         **{
                             sag: {"users": {"conform-a01": n // 2, "conform-b01": n - n // 2}}
                             for sag, n in SAG_COUNTS.items()

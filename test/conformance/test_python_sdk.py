@@ -14,7 +14,17 @@ from alibabacloud_tea_openapi import models as openapi
 from alibabacloud_tea_openapi.exceptions import ClientException
 from darabonba.runtime import ExtendsParameters, RuntimeOptions
 
-from conftest import INSTANCE, KEY, OTHER_REGION, REGION, SAG_COUNTS, STS_KEY, USERS
+from conftest import (
+    ACCOUNT_INSTANCE,
+    ACCOUNTS,
+    INSTANCE,
+    KEY,
+    OTHER_REGION,
+    REGION,
+    SAG_COUNTS,
+    STS_KEY,
+    USERS,
+)
 
 BATCH = 50
 REQUEST_ID = re.compile(r"^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$")
@@ -188,3 +198,88 @@ def test_regions_with_endpoints(endpoint, mode):
         (OTHER_REGION, "China (Hong Kong)", f"smartag.{OTHER_REGION}.aliyuncs.com"),
     ]
     assert REQUEST_ID.match(reply.body.request_id)
+
+
+def client_users(sdk: Client, instance=ACCOUNT_INSTANCE, **filters):
+    request = models.DescribeSmartAccessGatewayClientUsersRequest(
+        region_id=REGION, smart_agid=instance, **filters
+    )
+    return sdk.describe_smart_access_gateway_client_users_with_options(request, RuntimeOptions())
+
+
+def test_client_users_in_pages(endpoint, mode):
+    sdk = client(endpoint, mode)
+    seen = []
+    for page in (1, 2, 3):
+        body = client_users(sdk, page_number=page, page_size=BATCH).body
+        assert (body.total_count, body.page_number, body.page_size) == (len(ACCOUNTS), page, BATCH)
+        assert REQUEST_ID.match(body.request_id)
+        seen += body.users.user
+    assert [u.user_name for u in seen] == list(ACCOUNTS)
+    for user in seen:
+        account = ACCOUNTS[user.user_name]
+        assert (user.user_mail, user.client_ip) == (account["userMail"], account["clientIp"])
+        assert (user.bandwidth, user.accelerate_bandwidth, user.state, user.is_static_ip) == (
+            account["bandwidth"],
+            account["accelerateBandwidth"],
+            account["state"],
+            int(account["isStaticIp"]),
+        )
+    defaults = client_users(sdk).body
+    assert (defaults.page_number, defaults.page_size, len(defaults.users.user)) == (1, 10, 10)
+
+
+def test_client_users_filtered(endpoint, mode):
+    sdk = client(endpoint, mode)
+    by_name = client_users(sdk, user_name="conform-acct-007").body
+    by_mail = client_users(sdk, user_mail="acct008@example.com").body
+    assert [(b.total_count, [u.user_name for u in b.users.user]) for b in (by_name, by_mail)] == [
+        (1, ["conform-acct-007"]),
+        (1, ["conform-acct-008"]),
+    ]
+
+
+@pytest.mark.parametrize(
+    "filters, code",
+    [
+        ({"instance": "sag-nosuch001"}, "SAG.InstanceNoFound"),
+        ({"instance": None}, "SAG.InstanceIdEmpty"),
+        ({"page_size": BATCH + 1}, "InvalidParameter"),
+        ({"page_number": 0}, "InvalidParameter"),
+    ],
+    ids=["unknown-instance", "no-instance", "page-size-over-50", "page-number-0"],
+)
+def test_client_users_errors(endpoint, mode, filters, code):
+    sdk = client(endpoint, mode)
+    expect_error(lambda: client_users(sdk, **filters), code)
+
+
+def online_clients(sdk: Client, name, instance=ACCOUNT_INSTANCE):
+    request = models.DescribeUserOnlineClientsRequest(
+        region_id=REGION, smart_agid=instance, user_name=name
+    )
+    return sdk.describe_user_online_clients_with_options(request, RuntimeOptions())
+
+
+def test_user_online_clients(endpoint, mode):
+    sdk = client(endpoint, mode)
+    body = online_clients(sdk, "conform-acct-005").body
+    assert REQUEST_ID.match(body.request_id)
+    assert [(c.client_ip, c.online_time) for c in body.users.user] == [("10.9.0.5", "1559125524")]
+    for offline in ("conform-acct-004", "never-seen-01"):
+        assert online_clients(sdk, offline).body.users.user == []
+
+
+@pytest.mark.parametrize(
+    "name, instance, code",
+    [
+        (None, ACCOUNT_INSTANCE, "ClientUser.NameEmpty"),
+        ("no spaces allowed", ACCOUNT_INSTANCE, "ClientUser.NameInvalid"),
+        ("conform-acct-001", None, "SAG.InstanceIdEmpty"),
+        ("conform-acct-001", "sag-nosuch001", "SAG.InstanceNoFound"),
+    ],
+    ids=["no-name", "bad-name", "no-instance", "unknown-instance"],
+)
+def test_user_online_clients_errors(endpoint, mode, name, instance, code):
+    sdk = client(endpoint, mode)
+    expect_error(lambda: online_clients(sdk, name, instance), code)

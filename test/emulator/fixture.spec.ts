@@ -7,6 +7,7 @@ import {
   FixtureError,
   loadDefaultFixture,
   loadFixtureFile,
+  onlineCountOf,
   parseFixture,
   startEmulator,
 } from "../../emulator";
@@ -82,6 +83,75 @@ describe("emulator fixture", () => {
     });
     assert.match(message, /regions\["cn-shanghai"\]\["sag-demo0001"\]\.users\.doctest/);
     assert.match(message, /users\.bob1234/);
+  });
+
+  it("accepts users in object form beside number-form ones, unchanged", () => {
+    const users = {
+      doctest: 2,
+      "erin.ops": {
+        clients: [{ clientIp: "10.0.0.7", onlineTime: 1559125519 }],
+        userMail: "e@x.io",
+      },
+      "frank-ro": { state: 1, onlineCount: 0, isStaticIp: true },
+      grace001: {},
+    };
+    const fixture = { ...minimal, regions: { "cn-shanghai": { "sag-demo0001": { users } } } };
+    assert.deepEqual(parseFixture(fixture), fixture);
+    assert.deepEqual(Object.values(users).map(onlineCountOf), [2, 1, 0, 0]);
+    const shipped = loadDefaultFixture().regions["cn-shanghai"]?.["sag-acct0001"]?.users ?? {};
+    assert.deepEqual(Object.values(shipped).map(onlineCountOf), [2, 0, 3]);
+  });
+
+  it("names the account when onlineCount disagrees with the clients listed", () => {
+    const message = fixtureError({
+      ...minimal,
+      regions: {
+        "cn-shanghai": {
+          "sag-demo0001": {
+            users: {
+              doctest: { onlineCount: 2, clients: [{ clientIp: "10.0.0.7", onlineTime: 1 }] },
+            },
+          },
+        },
+      },
+    });
+    assert.match(message, /test\.json/);
+    assert.match(
+      message,
+      /regions\["cn-shanghai"\]\["sag-demo0001"\]\.users\.doctest\.onlineCount: onlineCount 2 disagrees with the 1 clients listed/,
+    );
+  });
+
+  it("names a disabled account that has clients online, by count or by list", () => {
+    for (const user of [
+      { state: 1, onlineCount: 1 },
+      { state: 1, clients: [{ clientIp: "10.0.0.7", onlineTime: 1 }] },
+      { state: 1, onlineCount: 0, clients: [{ clientIp: "10.0.0.7", onlineTime: 1 }] },
+    ]) {
+      const message = fixtureError({
+        ...minimal,
+        regions: { "cn-shanghai": { "sag-demo0001": { users: { "frank-ro": user } } } },
+      });
+      assert.match(
+        message,
+        /users\["frank-ro"\]\.state: a disabled account \(state 1\) cannot have clients online/,
+      );
+    }
+  });
+
+  it("names a bad field of an account object", () => {
+    const message = fixtureError({
+      ...minimal,
+      regions: {
+        "cn-shanghai": { "sag-demo0001": { users: { doctest: { state: 2, mail: "x" } } } },
+      },
+    });
+    assert.match(message, /users\.doctest\.state: Too big: expected number to be <=1/);
+    assert.match(message, /users\.doctest: Unrecognized key: "mail"/);
+    assert.match(
+      fixtureError({ ...minimal, regions: { r: { i: { users: { u: "3" } } } } }),
+      /users\.u: Invalid input: expected number or object/,
+    );
   });
 
   it("rejects unknown keys, so a misspelt field is not silently ignored", () => {

@@ -280,3 +280,59 @@ func TestUnknownInstanceFailsNamingIt(t *testing.T) {
 	}
 	assertNoSecretInState(t, stack)
 }
+
+func TestAccountsDevicesAndEveryAccountThroughAnExplicitProvider(t *testing.T) {
+	t.Parallel()
+	stack := newExplicitStack(t, func(ctx *pulumi.Context) error {
+		p, err := explicitProvider(ctx)
+		if err != nil {
+			return err
+		}
+		accounts := smartag.GetClientUsersOutput(ctx, smartag.GetClientUsersOutputArgs{
+			SmartAgId: pulumi.String("sag-acct0001"),
+		}, pulumi.Provider(p))
+		ctx.Export("users", accounts.Users())
+		ctx.Export("totalCount", accounts.TotalCount())
+		devices := smartag.GetUserOnlineClientsOutput(ctx, smartag.GetUserOnlineClientsOutputArgs{
+			SmartAgId: pulumi.String("sag-acct0001"),
+			UserName:  pulumi.String("erin.ops"),
+		}, pulumi.Provider(p))
+		ctx.Export("clients", devices.Clients())
+		// No UserNames: every account of the instance is counted.
+		everyone := smartag.LookupUserOnlineClientStatisticsOutput(ctx, smartag.LookupUserOnlineClientStatisticsOutputArgs{
+			SmartAgId: pulumi.String("sag-acct0001"),
+		}, pulumi.Provider(p))
+		ctx.Export("everyoneTotal", everyone.TotalOnlineCount())
+		return nil
+	})
+	up, err := stack.Up(testContext(t))
+	if err != nil {
+		t.Fatalf("up: %v", err)
+	}
+	// The default fixture's sag-acct0001: erin.ops (2 devices), frank-ro (disabled), grace001 (3).
+	users, _ := up.Outputs["users"].Value.([]any)
+	if len(users) != 3 || up.Outputs["totalCount"].Value != 3.0 {
+		t.Fatalf("users = %v, totalCount = %v, want 3 accounts", users, up.Outputs["totalCount"].Value)
+	}
+	wantErin := map[string]any{
+		"userName": "erin.ops", "userMail": "erin@example.com", "clientIp": "10.10.0.2",
+		"bandwidth": 2000.0, "accelerateBandwidth": 1000.0, "enabled": true, "isStaticIp": true,
+	}
+	if !reflect.DeepEqual(users[0], wantErin) {
+		t.Errorf("users[0] = %v, want %v", users[0], wantErin)
+	}
+	if enabled := users[1].(map[string]any)["enabled"]; enabled != false {
+		t.Errorf("frank-ro enabled = %v, want false", enabled)
+	}
+	wantClients := []any{
+		map[string]any{"clientIp": "10.10.0.2", "onlineTime": 1559125519.0, "onlineSince": "2019-05-29T10:25:19.000Z"},
+		map[string]any{"clientIp": "192.168.7.20", "onlineTime": 1559129000.0, "onlineSince": "2019-05-29T11:23:20.000Z"},
+	}
+	if got := up.Outputs["clients"].Value; !reflect.DeepEqual(got, wantClients) {
+		t.Errorf("clients = %v, want %v", got, wantClients)
+	}
+	if got := up.Outputs["everyoneTotal"].Value; got != 5.0 {
+		t.Errorf("everyoneTotal = %v, want 5", got)
+	}
+	assertNoSecretInState(t, stack)
+}

@@ -24,14 +24,18 @@ export interface RunningPlugin {
   stop(): Promise<number | null>;
 }
 
-/** Starts bin/pulumi-resource-smartag, or `executable` (an installed plugin) when given. */
+/**
+ * Starts bin/pulumi-resource-smartag, or `executable` (an installed plugin) when given, with
+ * `engine` as the engine's address (by default one where nothing listens).
+ */
 export async function startPlugin(
   env: NodeJS.ProcessEnv = {},
   executable?: string,
+  engine = "127.0.0.1:1",
 ): Promise<RunningPlugin> {
   const [command, args] = executable
-    ? [executable, ["127.0.0.1:1"]]
-    : [process.execPath, [PLUGIN_BIN, "127.0.0.1:1"]];
+    ? [executable, [engine]]
+    : [process.execPath, [PLUGIN_BIN, engine]];
   const child = spawn(command, args, {
     env: { PATH: process.env.PATH, ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -127,6 +127,23 @@ describe("provider plugin over gRPC", () => {
     assert.equal(good.getInputs()?.toJavaScript().region, "cn-shanghai");
   });
 
+  it("CheckConfig names a region without a VPC endpoint when endpointType is vpc", async () => {
+    const p = await start();
+    const vpc = await p.call<providerPb.CheckResponse>(
+      "checkConfig",
+      new providerPb.CheckRequest().setNews(
+        struct({ region: "cn-hangzhou", endpointType: "vpc", ...KEY1 }),
+      ),
+    );
+    assert.deepEqual(failuresOf(vpc), [
+      {
+        property: "region",
+        reason:
+          "has no VPC endpoint: cn-hangzhou (China (Hangzhou)) has only a public endpoint; use endpointType public, or set endpoint",
+      },
+    ]);
+  });
+
   it("CheckConfig in a preview judges only known values and the rules among them", async () => {
     const p = await start();
     const check = async (news: Record<string, unknown>) =>
@@ -463,7 +480,7 @@ describe("provider plugin over gRPC", () => {
       assert.equal(e.code, grpc.status.INVALID_ARGUMENT);
       assert.equal(
         e.details,
-        'unknown function token "smartag:index:getNothing"; the smartag provider serves: smartag:index:getUserOnlineClientStatistics, smartag:index:getSagOnlineClientStatistics',
+        'unknown function token "smartag:index:getNothing"; the smartag provider serves: smartag:index:getUserOnlineClientStatistics, smartag:index:getSagOnlineClientStatistics, smartag:index:getClientUsers, smartag:index:getUserOnlineClients',
       );
       return true;
     });

@@ -265,11 +265,52 @@ describe("UserOnlineClientStatistics resource over gRPC", () => {
       { property: "requireNoneOnline", reason: "must be true or false (got yes)" },
     ]);
 
-    const missing = await check(p, {});
+    // userNames may be left out (every account); an empty list may not.
+    const missing = await check(p, { userNames: [] });
     assert.deepEqual(
       failuresOf(missing).map((f) => f.property),
       ["smartAgId", "userNames"],
     );
+  });
+
+  it("counts every account without userNames, on create, refresh and an update to a list", async () => {
+    const p = await start(emulator.url);
+    const all = { smartAgId: "sag-acct0001", maxOnlinePerUser: 3 };
+    const acctId = "cn-shanghai/sag-acct0001";
+    assert.deepEqual(failuresOf(await check(p, all)), []);
+    const created = await create(p, all);
+    assert.equal(created.getId(), acctId);
+    const state = js(created.getProperties());
+    assert.deepEqual(state, {
+      ...all,
+      regionId: "cn-shanghai",
+      userStatistics: [
+        { userName: "erin.ops", onlineCount: 2 },
+        { userName: "frank-ro", onlineCount: 0 },
+        { userName: "grace001", onlineCount: 3 },
+      ],
+      totalOnlineCount: 5,
+      requestIds: state.requestIds,
+    });
+    assert.equal((state.requestIds as string[]).length, 2, "one page of accounts, one batch");
+
+    // Refresh lists the accounts again; the recorded ones are kept when nothing changed.
+    const idle = await read(p, acctId, all, state);
+    assert.deepEqual(js(idle.getProperties()), state);
+    assert.deepEqual(js(idle.getInputs()), all);
+    const fromState = await read(p, acctId, {}, state);
+    assert.deepEqual(js(fromState.getProperties()), state);
+
+    // Over the limit: the account is named, as with a list.
+    await assert.rejects(create(p, { ...all, maxOnlinePerUser: 2 }), /grace001/);
+
+    const listed = { ...all, userNames: ["erin.ops"] };
+    const toList = await diff(p, all, state, listed);
+    assert.deepEqual(toList.getDiffsList(), ["userNames"]);
+    assert.deepEqual(detailedDiff(toList), { userNames: Kind.ADD });
+    assert.deepEqual(toList.getReplacesList(), []);
+    const back = await diff(p, listed, state, all);
+    assert.deepEqual(detailedDiff(back), { userNames: Kind.DELETE });
   });
 
   it("Check judges only what is known during a preview", async () => {

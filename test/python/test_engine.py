@@ -121,6 +121,12 @@ def test_a_bad_argument_fails_naming_the_field(failing):
     assert re.search(r"must be at least 7 characters \(userNames\[1\]\)", text), text
 
 
+def test_a_bad_account_filter_fails_naming_the_field(failing):
+    text = failed_up(failing, lambda: smartag.get_client_users(
+        smart_ag_id="sag-demo0001", user_mail="not an address"))
+    assert "must be an email address such as alice@example.com (userMail)" in text, text
+
+
 def test_an_api_error_keeps_its_code_and_request_id(failing):
     text = failed_up(failing, lambda: smartag.get_user_online_client_statistics(
         smart_ag_id="sag-unknown01", user_names=["doctest"]))
@@ -157,7 +163,7 @@ def test_the_schemas_python_examples_run(new_stack, endpoint):
     docs = [f["description"] for f in schema["functions"].values()]
     docs += [r["description"] for r in schema["resources"].values()]
     examples = [code for doc in docs for code in re.findall(r"```python\n(.*?)```", doc, re.S)]
-    assert len(examples) == 3
+    assert len(examples) == 6
 
     stack = new_stack("docs", lambda: [exec(code, {}) for code in examples])
     configure_default_provider(stack, endpoint)
@@ -166,6 +172,12 @@ def test_the_schemas_python_examples_run(new_stack, endpoint):
         assert up.outputs["totalOnline"].value == 2
         # sag-demo0001 and sag-big0001, every account of each.
         assert up.outputs["instancesOnline"].value == 8 + 225
+        # No user_names: every account of sag-demo0001, listed first.
+        assert up.outputs["onlineNow"].value == 8
+        assert up.outputs["accountCount"].value == 4
+        assert up.outputs["disabled"].value == []
+        assert up.outputs["connected"].value == [
+            "10.0.0.1 since 2019-05-29T10:25:19.000Z", "10.0.0.2 since 2019-05-29T10:25:19.000Z"]
     finally:
         stack.destroy(on_output=lambda _: None)
 

@@ -305,8 +305,9 @@ describe("reliability: bad input at the plugin's gRPC Invoke and Configure", () 
   };
 
   const cases: [string, Record<string, unknown> | undefined, string[]][] = [
-    ["no args at all", undefined, ["smartAgId", "userNames"]],
-    ["an empty object", {}, ["smartAgId", "userNames"]],
+    // userNames left out means every account: only smartAgId is missing.
+    ["no args at all", undefined, ["smartAgId"]],
+    ["an empty object", {}, ["smartAgId"]],
     [
       "nulls",
       { smartAgId: null, userNames: null, regionId: null },
@@ -529,7 +530,7 @@ describe("reliability: bad input through the SDK", () => {
     );
 
   const cases: [string, LooseArgs, RegExp][] = [
-    ["userNames left out", { smartAgId: "sag-demo0001" }, /\(userNames\)/],
+    ["smartAgId left out", { userNames: ["doctest"] }, /\(smartAgId\)/],
     ["userNames null", { smartAgId: "sag-demo0001", userNames: null }, /\(userNames\)/],
     ["userNames a string", { smartAgId: "sag-demo0001", userNames: "doctest" }, /\(userNames\)/],
     ["smartAgId a number", { smartAgId: 42, userNames: ["doctest"] }, /\(smartAgId\)/],

@@ -163,7 +163,7 @@ describe("reliability: no credential in any error, log line or response", () => 
     } finally {
       assert.equal(await plugin.stop(), 0);
     }
-    assert.match(plugin.stderr(), /retrying batch/, "debug logging was on and logged retries");
+    assert.match(plugin.stderr(), /retrying in/, "debug logging was on and logged retries");
     assert.match(plugin.stderr(), /InvalidSecurityToken/, "errors were logged");
     seen.push({ what: "plugin stderr", value: plugin.stderr() });
     seen.push({ what: "plugin stdout", value: plugin.stdout() });

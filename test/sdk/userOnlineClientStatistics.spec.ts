@@ -73,7 +73,7 @@ describe("UserOnlineClientStatistics", () => {
     assert.deepEqual(await resolvedValue(stats.userNames), ["doctest", "carol_01"]);
   });
 
-  it("refuses to construct without smartAgId or userNames", () => {
+  it("refuses to construct without smartAgId", () => {
     assert.throws(
       () =>
         new smartag.UserOnlineClientStatistics("bad", {
@@ -81,13 +81,13 @@ describe("UserOnlineClientStatistics", () => {
         } as unknown as smartag.UserOnlineClientStatisticsArgs),
       /Missing required property 'smartAgId'/,
     );
-    assert.throws(
-      () =>
-        new smartag.UserOnlineClientStatistics("bad", {
-          smartAgId: "sag-demo0001",
-        } as unknown as smartag.UserOnlineClientStatisticsArgs),
-      /Missing required property 'userNames'/,
-    );
+  });
+
+  it("registers without userNames, which counts every account", async () => {
+    const stats = new smartag.UserOnlineClientStatistics("all", { smartAgId: "sag-demo0001" });
+    await resolvedValue(stats.id);
+    assert.deepEqual(registered[0]?.inputs, { smartAgId: "sag-demo0001" });
+    assert.equal(await resolvedValue(stats.userNames), undefined);
   });
 
   it("get() reads an existing record by id, with the state naming instance and users", async () => {

@@ -13,7 +13,7 @@ import (
 
 // Reads how many clients are online through a Smart Access Gateway (SAG) APP instance, for each of the given client accounts. It wraps the `DescribeUserOnlineClientStatistics` API (Smartag, version 2018-03-13).
 //
-// More than 50 user names are split into batches of 50 (the API's limit) and queried in parallel; a name given twice is queried once. A name the API does not know counts as 0 online clients, like a known account that is offline.
+// More than 50 user names are split into batches of 50 (the API's limit) and queried in parallel; a name given twice is queried once. A name the API does not know counts as 0 online clients, like a known account that is offline. Without `userNames`, every client account of the instance is listed first and counted, so no account can be forgotten; an instance without accounts answers an empty list and a total of 0.
 //
 // ## Example Usage
 func LookupUserOnlineClientStatistics(ctx *pulumi.Context, args *LookupUserOnlineClientStatisticsArgs, opts ...pulumi.InvokeOption) (*LookupUserOnlineClientStatisticsResult, error) {
@@ -32,7 +32,7 @@ type LookupUserOnlineClientStatisticsArgs struct {
 	RegionId *string `pulumi:"regionId"`
 	// The ID of the SAG APP instance, e.g. `sag-demo0001`.
 	SmartAgId string `pulumi:"smartAgId"`
-	// The usernames of the client accounts to count, at least one. Each is 7 to 33 characters long, starts with a letter or a digit, and may contain letters, digits, `_`, `@`, `.` and `-`. More than 50 names are split into batches automatically; duplicates are queried once.
+	// The usernames of the client accounts to count. Each is 7 to 33 characters long, starts with a letter or a digit, and may contain letters, digits, `_`, `@`, `.` and `-`. More than 50 names are split into batches automatically; duplicates are queried once. Leave it out to count every client account of the instance: they are listed first (all pages of `DescribeSmartAccessGatewayClientUsers`, at most 10,000) and then counted. An empty list is an error, not "every account".
 	UserNames []string `pulumi:"userNames"`
 }
 
@@ -40,13 +40,13 @@ type LookupUserOnlineClientStatisticsArgs struct {
 type LookupUserOnlineClientStatisticsResult struct {
 	// The region that was queried: the `regionId` argument, or the provider's region.
 	RegionId string `pulumi:"regionId"`
-	// The `RequestId` of every API call made, one per batch, for Alibaba Cloud support tickets.
+	// The `RequestId` of every API call made, for Alibaba Cloud support tickets: without `userNames`, first one per page of the account listing, then one per batch of counts.
 	RequestIds []string `pulumi:"requestIds"`
 	// The ID of the SAG APP instance that was queried.
 	SmartAgId string `pulumi:"smartAgId"`
 	// The total of `onlineCount` over the distinct user names: a name listed more than once in `userNames` counts once.
 	TotalOnlineCount int `pulumi:"totalOnlineCount"`
-	// One entry per requested user name, in the order of `userNames`.
+	// One entry per requested user name, in the order of `userNames`; without `userNames`, one per client account of the instance, in the API's order.
 	UserStatistics []UserStatistic `pulumi:"userStatistics"`
 }
 
@@ -65,7 +65,7 @@ type LookupUserOnlineClientStatisticsOutputArgs struct {
 	RegionId pulumi.StringPtrInput `pulumi:"regionId"`
 	// The ID of the SAG APP instance, e.g. `sag-demo0001`.
 	SmartAgId pulumi.StringInput `pulumi:"smartAgId"`
-	// The usernames of the client accounts to count, at least one. Each is 7 to 33 characters long, starts with a letter or a digit, and may contain letters, digits, `_`, `@`, `.` and `-`. More than 50 names are split into batches automatically; duplicates are queried once.
+	// The usernames of the client accounts to count. Each is 7 to 33 characters long, starts with a letter or a digit, and may contain letters, digits, `_`, `@`, `.` and `-`. More than 50 names are split into batches automatically; duplicates are queried once. Leave it out to count every client account of the instance: they are listed first (all pages of `DescribeSmartAccessGatewayClientUsers`, at most 10,000) and then counted. An empty list is an error, not "every account".
 	UserNames pulumi.StringArrayInput `pulumi:"userNames"`
 }
 
@@ -93,7 +93,7 @@ func (o LookupUserOnlineClientStatisticsResultOutput) RegionId() pulumi.StringOu
 	return o.ApplyT(func(v LookupUserOnlineClientStatisticsResult) string { return v.RegionId }).(pulumi.StringOutput)
 }
 
-// The `RequestId` of every API call made, one per batch, for Alibaba Cloud support tickets.
+// The `RequestId` of every API call made, for Alibaba Cloud support tickets: without `userNames`, first one per page of the account listing, then one per batch of counts.
 func (o LookupUserOnlineClientStatisticsResultOutput) RequestIds() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v LookupUserOnlineClientStatisticsResult) []string { return v.RequestIds }).(pulumi.StringArrayOutput)
 }
@@ -108,7 +108,7 @@ func (o LookupUserOnlineClientStatisticsResultOutput) TotalOnlineCount() pulumi.
 	return o.ApplyT(func(v LookupUserOnlineClientStatisticsResult) int { return v.TotalOnlineCount }).(pulumi.IntOutput)
 }
 
-// One entry per requested user name, in the order of `userNames`.
+// One entry per requested user name, in the order of `userNames`; without `userNames`, one per client account of the instance, in the API's order.
 func (o LookupUserOnlineClientStatisticsResultOutput) UserStatistics() UserStatisticArrayOutput {
 	return o.ApplyT(func(v LookupUserOnlineClientStatisticsResult) []UserStatistic { return v.UserStatistics }).(UserStatisticArrayOutput)
 }

@@ -60,6 +60,11 @@ func NewProvider(ctx *pulumi.Context,
 			args.Endpoint = pulumi.StringPtr(d.(string))
 		}
 	}
+	if args.EndpointType == nil {
+		if d := internal.GetEnvOrDefault("public", nil, "SMARTAG_ENDPOINT_TYPE"); d != nil {
+			args.EndpointType = pulumi.StringPtr(d.(string))
+		}
+	}
 	if args.MaxAttempts == nil {
 		args.MaxAttempts = pulumi.IntPtr(5)
 	}
@@ -146,6 +151,8 @@ type providerArgs struct {
 	EcsRoleName *string `pulumi:"ecsRoleName"`
 	// The API endpoint to call instead of the regional one, e.g. `http://127.0.0.1:8080` for the local emulator or `https://smartag.cn-shanghai.aliyuncs.com`.
 	Endpoint *string `pulumi:"endpoint"`
+	// Which of the region's endpoints to call: `public` (the default, `smartag.<region>.aliyuncs.com`) or `vpc` (`smartag-vpc.<region>.aliyuncs.com`, reachable from inside an Alibaba Cloud VPC). A region without a VPC endpoint (such as `cn-hangzhou`) fails with a clear error before any request. An explicit `endpoint` wins over this key.
+	EndpointType *string `pulumi:"endpointType"`
 	// Attempts per request, including the first. Only transient errors are retried: throttling, `ServiceUnavailable`, `InternalError`, HTTP 5xx, connection resets, timeouts and non-JSON gateway pages.
 	MaxAttempts *int `pulumi:"maxAttempts"`
 	// The most API requests this provider starts in any one second, so a large query stays under the account's rate limit instead of being throttled and retried. `0` means no limit.
@@ -196,6 +203,8 @@ type ProviderArgs struct {
 	EcsRoleName pulumi.StringPtrInput
 	// The API endpoint to call instead of the regional one, e.g. `http://127.0.0.1:8080` for the local emulator or `https://smartag.cn-shanghai.aliyuncs.com`.
 	Endpoint pulumi.StringPtrInput
+	// Which of the region's endpoints to call: `public` (the default, `smartag.<region>.aliyuncs.com`) or `vpc` (`smartag-vpc.<region>.aliyuncs.com`, reachable from inside an Alibaba Cloud VPC). A region without a VPC endpoint (such as `cn-hangzhou`) fails with a clear error before any request. An explicit `endpoint` wins over this key.
+	EndpointType pulumi.StringPtrInput
 	// Attempts per request, including the first. Only transient errors are retried: throttling, `ServiceUnavailable`, `InternalError`, HTTP 5xx, connection resets, timeouts and non-JSON gateway pages.
 	MaxAttempts pulumi.IntPtrInput
 	// The most API requests this provider starts in any one second, so a large query stays under the account's rate limit instead of being throttled and retried. `0` means no limit.

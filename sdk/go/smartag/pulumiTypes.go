@@ -13,6 +13,154 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+// One client account of a SAG APP instance.
+type ClientUser struct {
+	// The account's acceleration bandwidth, in Kbps.
+	AccelerateBandwidth int `pulumi:"accelerateBandwidth"`
+	// The account's bandwidth, in Kbps.
+	Bandwidth int `pulumi:"bandwidth"`
+	// The private IP address assigned to the account; empty when the API gives none.
+	ClientIp string `pulumi:"clientIp"`
+	// Whether the account may connect (the API's `State` 0); a disabled account (`State` 1) cannot.
+	Enabled bool `pulumi:"enabled"`
+	// Whether `clientIp` is a static address (the API's `IsStaticIp` 1).
+	IsStaticIp bool `pulumi:"isStaticIp"`
+	// The account's email address; empty when the API gives none.
+	UserMail string `pulumi:"userMail"`
+	// The account's username.
+	UserName string `pulumi:"userName"`
+}
+
+// One client account of a SAG APP instance.
+type ClientUserOutput struct{ *pulumi.OutputState }
+
+func (ClientUserOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ClientUser)(nil)).Elem()
+}
+
+func (o ClientUserOutput) ToClientUserOutput() ClientUserOutput {
+	return o
+}
+
+func (o ClientUserOutput) ToClientUserOutputWithContext(ctx context.Context) ClientUserOutput {
+	return o
+}
+
+// The account's acceleration bandwidth, in Kbps.
+func (o ClientUserOutput) AccelerateBandwidth() pulumi.IntOutput {
+	return o.ApplyT(func(v ClientUser) int { return v.AccelerateBandwidth }).(pulumi.IntOutput)
+}
+
+// The account's bandwidth, in Kbps.
+func (o ClientUserOutput) Bandwidth() pulumi.IntOutput {
+	return o.ApplyT(func(v ClientUser) int { return v.Bandwidth }).(pulumi.IntOutput)
+}
+
+// The private IP address assigned to the account; empty when the API gives none.
+func (o ClientUserOutput) ClientIp() pulumi.StringOutput {
+	return o.ApplyT(func(v ClientUser) string { return v.ClientIp }).(pulumi.StringOutput)
+}
+
+// Whether the account may connect (the API's `State` 0); a disabled account (`State` 1) cannot.
+func (o ClientUserOutput) Enabled() pulumi.BoolOutput {
+	return o.ApplyT(func(v ClientUser) bool { return v.Enabled }).(pulumi.BoolOutput)
+}
+
+// Whether `clientIp` is a static address (the API's `IsStaticIp` 1).
+func (o ClientUserOutput) IsStaticIp() pulumi.BoolOutput {
+	return o.ApplyT(func(v ClientUser) bool { return v.IsStaticIp }).(pulumi.BoolOutput)
+}
+
+// The account's email address; empty when the API gives none.
+func (o ClientUserOutput) UserMail() pulumi.StringOutput {
+	return o.ApplyT(func(v ClientUser) string { return v.UserMail }).(pulumi.StringOutput)
+}
+
+// The account's username.
+func (o ClientUserOutput) UserName() pulumi.StringOutput {
+	return o.ApplyT(func(v ClientUser) string { return v.UserName }).(pulumi.StringOutput)
+}
+
+type ClientUserArrayOutput struct{ *pulumi.OutputState }
+
+func (ClientUserArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ClientUser)(nil)).Elem()
+}
+
+func (o ClientUserArrayOutput) ToClientUserArrayOutput() ClientUserArrayOutput {
+	return o
+}
+
+func (o ClientUserArrayOutput) ToClientUserArrayOutputWithContext(ctx context.Context) ClientUserArrayOutput {
+	return o
+}
+
+func (o ClientUserArrayOutput) Index(i pulumi.IntInput) ClientUserOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) ClientUser {
+		return vs[0].([]ClientUser)[vs[1].(int)]
+	}).(ClientUserOutput)
+}
+
+// One device connected through a client account.
+type OnlineClient struct {
+	// The device's client IP address.
+	ClientIp string `pulumi:"clientIp"`
+	// `onlineTime` as an ISO-8601 UTC timestamp, e.g. `2019-05-29T10:25:19.000Z`.
+	OnlineSince string `pulumi:"onlineSince"`
+	// When the device came online, in Unix seconds.
+	OnlineTime int `pulumi:"onlineTime"`
+}
+
+// One device connected through a client account.
+type OnlineClientOutput struct{ *pulumi.OutputState }
+
+func (OnlineClientOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*OnlineClient)(nil)).Elem()
+}
+
+func (o OnlineClientOutput) ToOnlineClientOutput() OnlineClientOutput {
+	return o
+}
+
+func (o OnlineClientOutput) ToOnlineClientOutputWithContext(ctx context.Context) OnlineClientOutput {
+	return o
+}
+
+// The device's client IP address.
+func (o OnlineClientOutput) ClientIp() pulumi.StringOutput {
+	return o.ApplyT(func(v OnlineClient) string { return v.ClientIp }).(pulumi.StringOutput)
+}
+
+// `onlineTime` as an ISO-8601 UTC timestamp, e.g. `2019-05-29T10:25:19.000Z`.
+func (o OnlineClientOutput) OnlineSince() pulumi.StringOutput {
+	return o.ApplyT(func(v OnlineClient) string { return v.OnlineSince }).(pulumi.StringOutput)
+}
+
+// When the device came online, in Unix seconds.
+func (o OnlineClientOutput) OnlineTime() pulumi.IntOutput {
+	return o.ApplyT(func(v OnlineClient) int { return v.OnlineTime }).(pulumi.IntOutput)
+}
+
+type OnlineClientArrayOutput struct{ *pulumi.OutputState }
+
+func (OnlineClientArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]OnlineClient)(nil)).Elem()
+}
+
+func (o OnlineClientArrayOutput) ToOnlineClientArrayOutput() OnlineClientArrayOutput {
+	return o
+}
+
+func (o OnlineClientArrayOutput) ToOnlineClientArrayOutputWithContext(ctx context.Context) OnlineClientArrayOutput {
+	return o
+}
+
+func (o OnlineClientArrayOutput) Index(i pulumi.IntInput) OnlineClientOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) OnlineClient {
+		return vs[0].([]OnlineClient)[vs[1].(int)]
+	}).(OnlineClientOutput)
+}
+
 // How the provider assumes a RAM role with STS `AssumeRole`.
 type ProviderAssumeRole struct {
 	// The external ID the role's trust policy asks for (2 to 1224 characters), against the confused-deputy problem.
@@ -633,6 +781,10 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ProviderAssumeRoleWithOidcPtrInput)(nil)).Elem(), ProviderAssumeRoleWithOidcArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*UserStatisticInput)(nil)).Elem(), UserStatisticArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*UserStatisticArrayInput)(nil)).Elem(), UserStatisticArray{})
+	pulumi.RegisterOutputType(ClientUserOutput{})
+	pulumi.RegisterOutputType(ClientUserArrayOutput{})
+	pulumi.RegisterOutputType(OnlineClientOutput{})
+	pulumi.RegisterOutputType(OnlineClientArrayOutput{})
 	pulumi.RegisterOutputType(ProviderAssumeRoleOutput{})
 	pulumi.RegisterOutputType(ProviderAssumeRolePtrOutput{})
 	pulumi.RegisterOutputType(ProviderAssumeRoleWithOidcOutput{})

@@ -14,29 +14,31 @@ import (
 
 // Records how many clients are online through a Smart Access Gateway (SAG) APP instance, per client account, in the Pulumi state. It wraps the same API as `getUserOnlineClientStatistics` (`DescribeUserOnlineClientStatistics`), but the counts live in the state: they are queried when the resource is created, when its inputs change, and on `pulumi refresh`, and they appear in `pulumi stack output` and in policy packs that read resources.
 //
+// Without `userNames`, every client account of the instance is counted, so an account nobody remembered to list still shows.
+//
 // Nothing is created in the cloud: deleting the resource makes no API call. With `maxOnlinePerUser`, `maxTotalOnline` or `requireNoneOnline`, a create or update fails when the counts break the limit, with a message naming every offending account, its count and the limit; a refresh records the counts without judging them. There is no `checkedAt` output on purpose: a timestamp would change on every refresh and turn each one into an update; the state already records when a resource last changed.
 //
 // ## Example Usage
 type UserOnlineClientStatistics struct {
 	pulumi.CustomResourceState
 
-	// When set, Create and Update fail if any listed account has more clients online than this, naming every such account with its count.
+	// When set, Create and Update fail if any counted account has more clients online than this, naming every such account with its count.
 	MaxOnlinePerUser pulumi.IntPtrOutput `pulumi:"maxOnlinePerUser"`
-	// When set, Create and Update fail if the listed accounts together have more clients online than this.
+	// When set, Create and Update fail if the counted accounts together have more clients online than this.
 	MaxTotalOnline pulumi.IntPtrOutput `pulumi:"maxTotalOnline"`
 	// The region that was queried: the `regionId` input, or the provider's region.
 	RegionId pulumi.StringOutput `pulumi:"regionId"`
 	// The `RequestId` of every API call behind the recorded counts, for Alibaba Cloud support tickets. A refresh that finds the same counts keeps these, so that it leaves the state unchanged.
 	RequestIds pulumi.StringArrayOutput `pulumi:"requestIds"`
-	// When true, Create and Update fail if any listed account has a client online, e.g. before the instance is torn down.
+	// When true, Create and Update fail if any counted account has a client online, e.g. before the instance is torn down.
 	RequireNoneOnline pulumi.BoolPtrOutput `pulumi:"requireNoneOnline"`
 	// The ID of the SAG APP instance, e.g. `sag-demo0001`. Changing it replaces the resource (nothing in the cloud is touched either way).
 	SmartAgId pulumi.StringOutput `pulumi:"smartAgId"`
 	// The sum of `onlineCount` over the distinct users, as of the last create, update or refresh.
 	TotalOnlineCount pulumi.IntOutput `pulumi:"totalOnlineCount"`
-	// The usernames of the client accounts to count, at least one; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Changing the list queries the counts again.
+	// The usernames of the client accounts to count; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Leave it out to count every client account of the instance, listed anew on each create, update and refresh; an empty list is an error. Changing it queries the counts again.
 	UserNames pulumi.StringArrayOutput `pulumi:"userNames"`
-	// One entry per requested user name, in the order of `userNames`, as of the last create, update or refresh.
+	// One entry per requested user name, in the order of `userNames` (without `userNames`, one per client account, in the API's order), as of the last create, update or refresh.
 	UserStatistics UserStatisticArrayOutput `pulumi:"userStatistics"`
 }
 
@@ -49,9 +51,6 @@ func NewUserOnlineClientStatistics(ctx *pulumi.Context,
 
 	if args.SmartAgId == nil {
 		return nil, errors.New("invalid value for required argument 'SmartAgId'")
-	}
-	if args.UserNames == nil {
-		return nil, errors.New("invalid value for required argument 'UserNames'")
 	}
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource UserOnlineClientStatistics
@@ -76,44 +75,44 @@ func GetUserOnlineClientStatistics(ctx *pulumi.Context,
 
 // Input properties used for looking up and filtering UserOnlineClientStatistics resources.
 type userOnlineClientStatisticsState struct {
-	// When set, Create and Update fail if any listed account has more clients online than this, naming every such account with its count.
+	// When set, Create and Update fail if any counted account has more clients online than this, naming every such account with its count.
 	MaxOnlinePerUser *int `pulumi:"maxOnlinePerUser"`
-	// When set, Create and Update fail if the listed accounts together have more clients online than this.
+	// When set, Create and Update fail if the counted accounts together have more clients online than this.
 	MaxTotalOnline *int `pulumi:"maxTotalOnline"`
 	// The region that was queried: the `regionId` input, or the provider's region.
 	RegionId *string `pulumi:"regionId"`
 	// The `RequestId` of every API call behind the recorded counts, for Alibaba Cloud support tickets. A refresh that finds the same counts keeps these, so that it leaves the state unchanged.
 	RequestIds []string `pulumi:"requestIds"`
-	// When true, Create and Update fail if any listed account has a client online, e.g. before the instance is torn down.
+	// When true, Create and Update fail if any counted account has a client online, e.g. before the instance is torn down.
 	RequireNoneOnline *bool `pulumi:"requireNoneOnline"`
 	// The ID of the SAG APP instance, e.g. `sag-demo0001`. Changing it replaces the resource (nothing in the cloud is touched either way).
 	SmartAgId *string `pulumi:"smartAgId"`
 	// The sum of `onlineCount` over the distinct users, as of the last create, update or refresh.
 	TotalOnlineCount *int `pulumi:"totalOnlineCount"`
-	// The usernames of the client accounts to count, at least one; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Changing the list queries the counts again.
+	// The usernames of the client accounts to count; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Leave it out to count every client account of the instance, listed anew on each create, update and refresh; an empty list is an error. Changing it queries the counts again.
 	UserNames []string `pulumi:"userNames"`
-	// One entry per requested user name, in the order of `userNames`, as of the last create, update or refresh.
+	// One entry per requested user name, in the order of `userNames` (without `userNames`, one per client account, in the API's order), as of the last create, update or refresh.
 	UserStatistics []UserStatistic `pulumi:"userStatistics"`
 }
 
 type UserOnlineClientStatisticsState struct {
-	// When set, Create and Update fail if any listed account has more clients online than this, naming every such account with its count.
+	// When set, Create and Update fail if any counted account has more clients online than this, naming every such account with its count.
 	MaxOnlinePerUser pulumi.IntPtrInput
-	// When set, Create and Update fail if the listed accounts together have more clients online than this.
+	// When set, Create and Update fail if the counted accounts together have more clients online than this.
 	MaxTotalOnline pulumi.IntPtrInput
 	// The region that was queried: the `regionId` input, or the provider's region.
 	RegionId pulumi.StringPtrInput
 	// The `RequestId` of every API call behind the recorded counts, for Alibaba Cloud support tickets. A refresh that finds the same counts keeps these, so that it leaves the state unchanged.
 	RequestIds pulumi.StringArrayInput
-	// When true, Create and Update fail if any listed account has a client online, e.g. before the instance is torn down.
+	// When true, Create and Update fail if any counted account has a client online, e.g. before the instance is torn down.
 	RequireNoneOnline pulumi.BoolPtrInput
 	// The ID of the SAG APP instance, e.g. `sag-demo0001`. Changing it replaces the resource (nothing in the cloud is touched either way).
 	SmartAgId pulumi.StringPtrInput
 	// The sum of `onlineCount` over the distinct users, as of the last create, update or refresh.
 	TotalOnlineCount pulumi.IntPtrInput
-	// The usernames of the client accounts to count, at least one; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Changing the list queries the counts again.
+	// The usernames of the client accounts to count; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Leave it out to count every client account of the instance, listed anew on each create, update and refresh; an empty list is an error. Changing it queries the counts again.
 	UserNames pulumi.StringArrayInput
-	// One entry per requested user name, in the order of `userNames`, as of the last create, update or refresh.
+	// One entry per requested user name, in the order of `userNames` (without `userNames`, one per client account, in the API's order), as of the last create, update or refresh.
 	UserStatistics UserStatisticArrayInput
 }
 
@@ -122,33 +121,33 @@ func (UserOnlineClientStatisticsState) ElementType() reflect.Type {
 }
 
 type userOnlineClientStatisticsArgs struct {
-	// When set, Create and Update fail if any listed account has more clients online than this, naming every such account with its count.
+	// When set, Create and Update fail if any counted account has more clients online than this, naming every such account with its count.
 	MaxOnlinePerUser *int `pulumi:"maxOnlinePerUser"`
-	// When set, Create and Update fail if the listed accounts together have more clients online than this.
+	// When set, Create and Update fail if the counted accounts together have more clients online than this.
 	MaxTotalOnline *int `pulumi:"maxTotalOnline"`
 	// The region of the SAG APP instance, e.g. `cn-shanghai`. Optional when the provider has a region (`smartag:region` or `ALIBABA_CLOUD_REGION`). Changing the effective region (this, or the provider's region when this is unset) replaces the resource, since its id names the instance.
 	RegionId *string `pulumi:"regionId"`
-	// When true, Create and Update fail if any listed account has a client online, e.g. before the instance is torn down.
+	// When true, Create and Update fail if any counted account has a client online, e.g. before the instance is torn down.
 	RequireNoneOnline *bool `pulumi:"requireNoneOnline"`
 	// The ID of the SAG APP instance, e.g. `sag-demo0001`. Changing it replaces the resource (nothing in the cloud is touched either way).
 	SmartAgId string `pulumi:"smartAgId"`
-	// The usernames of the client accounts to count, at least one; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Changing the list queries the counts again.
+	// The usernames of the client accounts to count; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Leave it out to count every client account of the instance, listed anew on each create, update and refresh; an empty list is an error. Changing it queries the counts again.
 	UserNames []string `pulumi:"userNames"`
 }
 
 // The set of arguments for constructing a UserOnlineClientStatistics resource.
 type UserOnlineClientStatisticsArgs struct {
-	// When set, Create and Update fail if any listed account has more clients online than this, naming every such account with its count.
+	// When set, Create and Update fail if any counted account has more clients online than this, naming every such account with its count.
 	MaxOnlinePerUser pulumi.IntPtrInput
-	// When set, Create and Update fail if the listed accounts together have more clients online than this.
+	// When set, Create and Update fail if the counted accounts together have more clients online than this.
 	MaxTotalOnline pulumi.IntPtrInput
 	// The region of the SAG APP instance, e.g. `cn-shanghai`. Optional when the provider has a region (`smartag:region` or `ALIBABA_CLOUD_REGION`). Changing the effective region (this, or the provider's region when this is unset) replaces the resource, since its id names the instance.
 	RegionId pulumi.StringPtrInput
-	// When true, Create and Update fail if any listed account has a client online, e.g. before the instance is torn down.
+	// When true, Create and Update fail if any counted account has a client online, e.g. before the instance is torn down.
 	RequireNoneOnline pulumi.BoolPtrInput
 	// The ID of the SAG APP instance, e.g. `sag-demo0001`. Changing it replaces the resource (nothing in the cloud is touched either way).
 	SmartAgId pulumi.StringInput
-	// The usernames of the client accounts to count, at least one; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Changing the list queries the counts again.
+	// The usernames of the client accounts to count; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Leave it out to count every client account of the instance, listed anew on each create, update and refresh; an empty list is an error. Changing it queries the counts again.
 	UserNames pulumi.StringArrayInput
 }
 
@@ -239,12 +238,12 @@ func (o UserOnlineClientStatisticsOutput) ToUserOnlineClientStatisticsOutputWith
 	return o
 }
 
-// When set, Create and Update fail if any listed account has more clients online than this, naming every such account with its count.
+// When set, Create and Update fail if any counted account has more clients online than this, naming every such account with its count.
 func (o UserOnlineClientStatisticsOutput) MaxOnlinePerUser() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *UserOnlineClientStatistics) pulumi.IntPtrOutput { return v.MaxOnlinePerUser }).(pulumi.IntPtrOutput)
 }
 
-// When set, Create and Update fail if the listed accounts together have more clients online than this.
+// When set, Create and Update fail if the counted accounts together have more clients online than this.
 func (o UserOnlineClientStatisticsOutput) MaxTotalOnline() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *UserOnlineClientStatistics) pulumi.IntPtrOutput { return v.MaxTotalOnline }).(pulumi.IntPtrOutput)
 }
@@ -259,7 +258,7 @@ func (o UserOnlineClientStatisticsOutput) RequestIds() pulumi.StringArrayOutput 
 	return o.ApplyT(func(v *UserOnlineClientStatistics) pulumi.StringArrayOutput { return v.RequestIds }).(pulumi.StringArrayOutput)
 }
 
-// When true, Create and Update fail if any listed account has a client online, e.g. before the instance is torn down.
+// When true, Create and Update fail if any counted account has a client online, e.g. before the instance is torn down.
 func (o UserOnlineClientStatisticsOutput) RequireNoneOnline() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *UserOnlineClientStatistics) pulumi.BoolPtrOutput { return v.RequireNoneOnline }).(pulumi.BoolPtrOutput)
 }
@@ -274,12 +273,12 @@ func (o UserOnlineClientStatisticsOutput) TotalOnlineCount() pulumi.IntOutput {
 	return o.ApplyT(func(v *UserOnlineClientStatistics) pulumi.IntOutput { return v.TotalOnlineCount }).(pulumi.IntOutput)
 }
 
-// The usernames of the client accounts to count, at least one; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Changing the list queries the counts again.
+// The usernames of the client accounts to count; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Leave it out to count every client account of the instance, listed anew on each create, update and refresh; an empty list is an error. Changing it queries the counts again.
 func (o UserOnlineClientStatisticsOutput) UserNames() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *UserOnlineClientStatistics) pulumi.StringArrayOutput { return v.UserNames }).(pulumi.StringArrayOutput)
 }
 
-// One entry per requested user name, in the order of `userNames`, as of the last create, update or refresh.
+// One entry per requested user name, in the order of `userNames` (without `userNames`, one per client account, in the API's order), as of the last create, update or refresh.
 func (o UserOnlineClientStatisticsOutput) UserStatistics() UserStatisticArrayOutput {
 	return o.ApplyT(func(v *UserOnlineClientStatistics) UserStatisticArrayOutput { return v.UserStatistics }).(UserStatisticArrayOutput)
 }

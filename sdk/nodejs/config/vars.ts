@@ -131,6 +131,17 @@ Object.defineProperty(exports, "endpoint", {
 });
 
 /**
+ * Which of the region's endpoints to call: `public` (the default, `smartag.<region>.aliyuncs.com`) or `vpc` (`smartag-vpc.<region>.aliyuncs.com`, reachable from inside an Alibaba Cloud VPC). A region without a VPC endpoint (such as `cn-hangzhou`) fails with a clear error before any request. An explicit `endpoint` wins over this key.
+ */
+export declare const endpointType: string;
+Object.defineProperty(exports, "endpointType", {
+    get() {
+        return __config.get("endpointType") ?? (utilities.getEnv("SMARTAG_ENDPOINT_TYPE") || "public");
+    },
+    enumerable: true,
+});
+
+/**
  * Attempts per request, including the first. Only transient errors are retried: throttling, `ServiceUnavailable`, `InternalError`, HTTP 5xx, connection resets, timeouts and non-JSON gateway pages.
  */
 export declare const maxAttempts: number;

@@ -6,6 +6,58 @@ import * as inputs from "../types/input";
 import * as outputs from "../types/output";
 
 /**
+ * One client account of a SAG APP instance.
+ */
+export interface ClientUser {
+    /**
+     * The account's acceleration bandwidth, in Kbps.
+     */
+    accelerateBandwidth: number;
+    /**
+     * The account's bandwidth, in Kbps.
+     */
+    bandwidth: number;
+    /**
+     * The private IP address assigned to the account; empty when the API gives none.
+     */
+    clientIp: string;
+    /**
+     * Whether the account may connect (the API's `State` 0); a disabled account (`State` 1) cannot.
+     */
+    enabled: boolean;
+    /**
+     * Whether `clientIp` is a static address (the API's `IsStaticIp` 1).
+     */
+    isStaticIp: boolean;
+    /**
+     * The account's email address; empty when the API gives none.
+     */
+    userMail: string;
+    /**
+     * The account's username.
+     */
+    userName: string;
+}
+
+/**
+ * One device connected through a client account.
+ */
+export interface OnlineClient {
+    /**
+     * The device's client IP address.
+     */
+    clientIp: string;
+    /**
+     * `onlineTime` as an ISO-8601 UTC timestamp, e.g. `2019-05-29T10:25:19.000Z`.
+     */
+    onlineSince: string;
+    /**
+     * When the device came online, in Unix seconds.
+     */
+    onlineTime: number;
+}
+
+/**
  * How the provider assumes a RAM role with STS `AssumeRole`.
  */
 export interface ProviderAssumeRole {

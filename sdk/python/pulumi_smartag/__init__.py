@@ -7,8 +7,10 @@ from . import _utilities
 import typing
 # Export this package's modules as members:
 from .gates import *
+from .get_client_users import *
 from .get_sag_online_client_statistics import *
 from .get_user_online_client_statistics import *
+from .get_user_online_clients import *
 from .provider import *
 from .user_online_client_statistics import *
 from ._inputs import *

@@ -56,7 +56,7 @@ class GetUserOnlineClientStatisticsResult:
     @pulumi.getter(name="requestIds")
     def request_ids(self) -> Sequence[_builtins.str]:
         """
-        The `RequestId` of every API call made, one per batch, for Alibaba Cloud support tickets.
+        The `RequestId` of every API call made, for Alibaba Cloud support tickets: without `userNames`, first one per page of the account listing, then one per batch of counts.
         """
         return pulumi.get(self, "request_ids")
 
@@ -80,7 +80,7 @@ class GetUserOnlineClientStatisticsResult:
     @pulumi.getter(name="userStatistics")
     def user_statistics(self) -> Sequence['outputs.UserStatistic']:
         """
-        One entry per requested user name, in the order of `userNames`.
+        One entry per requested user name, in the order of `userNames`; without `userNames`, one per client account of the instance, in the API's order.
         """
         return pulumi.get(self, "user_statistics")
 
@@ -105,7 +105,7 @@ def get_user_online_client_statistics(region_id: Optional[_builtins.str] = None,
     """
     Reads how many clients are online through a Smart Access Gateway (SAG) APP instance, for each of the given client accounts. It wraps the `DescribeUserOnlineClientStatistics` API (Smartag, version 2018-03-13).
 
-    More than 50 user names are split into batches of 50 (the API's limit) and queried in parallel; a name given twice is queried once. A name the API does not know counts as 0 online clients, like a known account that is offline.
+    More than 50 user names are split into batches of 50 (the API's limit) and queried in parallel; a name given twice is queried once. A name the API does not know counts as 0 online clients, like a known account that is offline. Without `userNames`, every client account of the instance is listed first and counted, so no account can be forgotten; an instance without accounts answers an empty list and a total of 0.
 
     ## Example Usage
     ### Fail a deployment when an account has too many devices online
@@ -125,10 +125,23 @@ def get_user_online_client_statistics(region_id: Optional[_builtins.str] = None,
 
     smartag.assert_online_limits(stats, {"max_online_per_user": 3})
     ```
+    ### Refuse to go on while anyone at all is connected
+
+    ```python
+    import pulumi
+    import pulumi_smartag as smartag
+
+    everyone = smartag.get_user_online_client_statistics_output(
+        region_id="cn-shanghai",
+        smart_ag_id="sag-demo0001",
+    )
+
+    pulumi.export("onlineNow", everyone.total_online_count)
+    ```
 
     :param _builtins.str region_id: The region where the SAG APP instance is deployed, e.g. `cn-shanghai`. Optional when the provider has a region (`smartag:region` or `ALIBABA_CLOUD_REGION`).
     :param _builtins.str smart_ag_id: The ID of the SAG APP instance, e.g. `sag-demo0001`.
-    :param Sequence[_builtins.str] user_names: The usernames of the client accounts to count, at least one. Each is 7 to 33 characters long, starts with a letter or a digit, and may contain letters, digits, `_`, `@`, `.` and `-`. More than 50 names are split into batches automatically; duplicates are queried once.
+    :param Sequence[_builtins.str] user_names: The usernames of the client accounts to count. Each is 7 to 33 characters long, starts with a letter or a digit, and may contain letters, digits, `_`, `@`, `.` and `-`. More than 50 names are split into batches automatically; duplicates are queried once. Leave it out to count every client account of the instance: they are listed first (all pages of `DescribeSmartAccessGatewayClientUsers`, at most 10,000) and then counted. An empty list is an error, not "every account".
     """
     __args__ = dict()
     __args__['regionId'] = region_id
@@ -145,12 +158,12 @@ def get_user_online_client_statistics(region_id: Optional[_builtins.str] = None,
         user_statistics=pulumi.get(__ret__, 'user_statistics'))
 def get_user_online_client_statistics_output(region_id: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
                                              smart_ag_id: pulumi.Input[Optional[_builtins.str]] = None,
-                                             user_names: pulumi.Input[Optional[Sequence[_builtins.str]]] = None,
+                                             user_names: pulumi.Input[Optional[Optional[Sequence[_builtins.str]]]] = None,
                                              opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetUserOnlineClientStatisticsResult]:
     """
     Reads how many clients are online through a Smart Access Gateway (SAG) APP instance, for each of the given client accounts. It wraps the `DescribeUserOnlineClientStatistics` API (Smartag, version 2018-03-13).
 
-    More than 50 user names are split into batches of 50 (the API's limit) and queried in parallel; a name given twice is queried once. A name the API does not know counts as 0 online clients, like a known account that is offline.
+    More than 50 user names are split into batches of 50 (the API's limit) and queried in parallel; a name given twice is queried once. A name the API does not know counts as 0 online clients, like a known account that is offline. Without `userNames`, every client account of the instance is listed first and counted, so no account can be forgotten; an instance without accounts answers an empty list and a total of 0.
 
     ## Example Usage
     ### Fail a deployment when an account has too many devices online
@@ -170,10 +183,23 @@ def get_user_online_client_statistics_output(region_id: pulumi.Input[Optional[Op
 
     smartag.assert_online_limits(stats, {"max_online_per_user": 3})
     ```
+    ### Refuse to go on while anyone at all is connected
+
+    ```python
+    import pulumi
+    import pulumi_smartag as smartag
+
+    everyone = smartag.get_user_online_client_statistics_output(
+        region_id="cn-shanghai",
+        smart_ag_id="sag-demo0001",
+    )
+
+    pulumi.export("onlineNow", everyone.total_online_count)
+    ```
 
     :param _builtins.str region_id: The region where the SAG APP instance is deployed, e.g. `cn-shanghai`. Optional when the provider has a region (`smartag:region` or `ALIBABA_CLOUD_REGION`).
     :param _builtins.str smart_ag_id: The ID of the SAG APP instance, e.g. `sag-demo0001`.
-    :param Sequence[_builtins.str] user_names: The usernames of the client accounts to count, at least one. Each is 7 to 33 characters long, starts with a letter or a digit, and may contain letters, digits, `_`, `@`, `.` and `-`. More than 50 names are split into batches automatically; duplicates are queried once.
+    :param Sequence[_builtins.str] user_names: The usernames of the client accounts to count. Each is 7 to 33 characters long, starts with a letter or a digit, and may contain letters, digits, `_`, `@`, `.` and `-`. More than 50 names are split into batches automatically; duplicates are queried once. Leave it out to count every client account of the instance: they are listed first (all pages of `DescribeSmartAccessGatewayClientUsers`, at most 10,000) and then counted. An empty list is an error, not "every account".
     """
     __args__ = dict()
     __args__['regionId'] = region_id

@@ -15,11 +15,147 @@ else:
 from . import _utilities
 
 __all__ = [
+    'ClientUser',
+    'OnlineClient',
     'ProviderAssumeRole',
     'ProviderAssumeRoleWithOidc',
     'SagStatistic',
     'UserStatistic',
 ]
+
+@pulumi.output_type
+class ClientUser(dict):
+    """
+    One client account of a SAG APP instance.
+    """
+    def __init__(__self__, *,
+                 accelerate_bandwidth: _builtins.int,
+                 bandwidth: _builtins.int,
+                 client_ip: _builtins.str,
+                 enabled: _builtins.bool,
+                 is_static_ip: _builtins.bool,
+                 user_mail: _builtins.str,
+                 user_name: _builtins.str):
+        """
+        One client account of a SAG APP instance.
+
+        :param _builtins.int accelerate_bandwidth: The account's acceleration bandwidth, in Kbps.
+        :param _builtins.int bandwidth: The account's bandwidth, in Kbps.
+        :param _builtins.str client_ip: The private IP address assigned to the account; empty when the API gives none.
+        :param _builtins.bool enabled: Whether the account may connect (the API's `State` 0); a disabled account (`State` 1) cannot.
+        :param _builtins.bool is_static_ip: Whether `clientIp` is a static address (the API's `IsStaticIp` 1).
+        :param _builtins.str user_mail: The account's email address; empty when the API gives none.
+        :param _builtins.str user_name: The account's username.
+        """
+        pulumi.set(__self__, "accelerate_bandwidth", accelerate_bandwidth)
+        pulumi.set(__self__, "bandwidth", bandwidth)
+        pulumi.set(__self__, "client_ip", client_ip)
+        pulumi.set(__self__, "enabled", enabled)
+        pulumi.set(__self__, "is_static_ip", is_static_ip)
+        pulumi.set(__self__, "user_mail", user_mail)
+        pulumi.set(__self__, "user_name", user_name)
+
+    @_builtins.property
+    @pulumi.getter(name="accelerateBandwidth")
+    def accelerate_bandwidth(self) -> _builtins.int:
+        """
+        The account's acceleration bandwidth, in Kbps.
+        """
+        return pulumi.get(self, "accelerate_bandwidth")
+
+    @_builtins.property
+    @pulumi.getter
+    def bandwidth(self) -> _builtins.int:
+        """
+        The account's bandwidth, in Kbps.
+        """
+        return pulumi.get(self, "bandwidth")
+
+    @_builtins.property
+    @pulumi.getter(name="clientIp")
+    def client_ip(self) -> _builtins.str:
+        """
+        The private IP address assigned to the account; empty when the API gives none.
+        """
+        return pulumi.get(self, "client_ip")
+
+    @_builtins.property
+    @pulumi.getter
+    def enabled(self) -> _builtins.bool:
+        """
+        Whether the account may connect (the API's `State` 0); a disabled account (`State` 1) cannot.
+        """
+        return pulumi.get(self, "enabled")
+
+    @_builtins.property
+    @pulumi.getter(name="isStaticIp")
+    def is_static_ip(self) -> _builtins.bool:
+        """
+        Whether `clientIp` is a static address (the API's `IsStaticIp` 1).
+        """
+        return pulumi.get(self, "is_static_ip")
+
+    @_builtins.property
+    @pulumi.getter(name="userMail")
+    def user_mail(self) -> _builtins.str:
+        """
+        The account's email address; empty when the API gives none.
+        """
+        return pulumi.get(self, "user_mail")
+
+    @_builtins.property
+    @pulumi.getter(name="userName")
+    def user_name(self) -> _builtins.str:
+        """
+        The account's username.
+        """
+        return pulumi.get(self, "user_name")
+
+
+@pulumi.output_type
+class OnlineClient(dict):
+    """
+    One device connected through a client account.
+    """
+    def __init__(__self__, *,
+                 client_ip: _builtins.str,
+                 online_since: _builtins.str,
+                 online_time: _builtins.int):
+        """
+        One device connected through a client account.
+
+        :param _builtins.str client_ip: The device's client IP address.
+        :param _builtins.str online_since: `onlineTime` as an ISO-8601 UTC timestamp, e.g. `2019-05-29T10:25:19.000Z`.
+        :param _builtins.int online_time: When the device came online, in Unix seconds.
+        """
+        pulumi.set(__self__, "client_ip", client_ip)
+        pulumi.set(__self__, "online_since", online_since)
+        pulumi.set(__self__, "online_time", online_time)
+
+    @_builtins.property
+    @pulumi.getter(name="clientIp")
+    def client_ip(self) -> _builtins.str:
+        """
+        The device's client IP address.
+        """
+        return pulumi.get(self, "client_ip")
+
+    @_builtins.property
+    @pulumi.getter(name="onlineSince")
+    def online_since(self) -> _builtins.str:
+        """
+        `onlineTime` as an ISO-8601 UTC timestamp, e.g. `2019-05-29T10:25:19.000Z`.
+        """
+        return pulumi.get(self, "online_since")
+
+    @_builtins.property
+    @pulumi.getter(name="onlineTime")
+    def online_time(self) -> _builtins.int:
+        """
+        When the device came online, in Unix seconds.
+        """
+        return pulumi.get(self, "online_time")
+
 
 @pulumi.output_type
 class ProviderAssumeRole(dict):

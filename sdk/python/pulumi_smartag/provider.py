@@ -31,6 +31,7 @@ class ProviderArgs:
                  deadline_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  ecs_role_name: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 endpoint_type: pulumi.Input[Optional[_builtins.str]] = None,
                  max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
                  max_requests_per_second: pulumi.Input[Optional[_builtins.int]] = None,
                  max_response_bytes: pulumi.Input[Optional[_builtins.int]] = None,
@@ -57,6 +58,7 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.int] deadline_ms: The total time one function call may take, including all retries and batches, in milliseconds.
         :param pulumi.Input[_builtins.str] ecs_role_name: The RAM role attached to the ECS instance the program runs on; its temporary keys come from the instance's metadata service (100.100.100.200, reachable only on ECS). Used when no AccessKey is set.
         :param pulumi.Input[_builtins.str] endpoint: The API endpoint to call instead of the regional one, e.g. `http://127.0.0.1:8080` for the local emulator or `https://smartag.cn-shanghai.aliyuncs.com`.
+        :param pulumi.Input[_builtins.str] endpoint_type: Which of the region's endpoints to call: `public` (the default, `smartag.<region>.aliyuncs.com`) or `vpc` (`smartag-vpc.<region>.aliyuncs.com`, reachable from inside an Alibaba Cloud VPC). A region without a VPC endpoint (such as `cn-hangzhou`) fails with a clear error before any request. An explicit `endpoint` wins over this key.
         :param pulumi.Input[_builtins.int] max_attempts: Attempts per request, including the first. Only transient errors are retried: throttling, `ServiceUnavailable`, `InternalError`, HTTP 5xx, connection resets, timeouts and non-JSON gateway pages.
         :param pulumi.Input[_builtins.int] max_requests_per_second: The most API requests this provider starts in any one second, so a large query stays under the account's rate limit instead of being throttled and retried. `0` means no limit.
         :param pulumi.Input[_builtins.int] max_response_bytes: The largest answer accepted from the endpoint, in bytes after decompression (1024 to 1073741824). A larger answer fails the request with `InvalidResponse.TooLarge` as soon as it passes the limit, without reading the rest; an answer for 50 names is a few KB.
@@ -110,6 +112,10 @@ class ProviderArgs:
             endpoint = _utilities.get_env('SMARTAG_ENDPOINT')
         if endpoint is not None:
             pulumi.set(__self__, "endpoint", endpoint)
+        if endpoint_type is None:
+            endpoint_type = (_utilities.get_env('SMARTAG_ENDPOINT_TYPE') or 'public')
+        if endpoint_type is not None:
+            pulumi.set(__self__, "endpoint_type", endpoint_type)
         if max_attempts is None:
             max_attempts = 5
         if max_attempts is not None:
@@ -292,6 +298,18 @@ class ProviderArgs:
         pulumi.set(self, "endpoint", value)
 
     @_builtins.property
+    @pulumi.getter(name="endpointType")
+    def endpoint_type(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Which of the region's endpoints to call: `public` (the default, `smartag.<region>.aliyuncs.com`) or `vpc` (`smartag-vpc.<region>.aliyuncs.com`, reachable from inside an Alibaba Cloud VPC). A region without a VPC endpoint (such as `cn-hangzhou`) fails with a clear error before any request. An explicit `endpoint` wins over this key.
+        """
+        return pulumi.get(self, "endpoint_type")
+
+    @endpoint_type.setter
+    def endpoint_type(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "endpoint_type", value)
+
+    @_builtins.property
     @pulumi.getter(name="maxAttempts")
     def max_attempts(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
@@ -453,6 +471,7 @@ class Provider(pulumi.ProviderResource):
                  deadline_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  ecs_role_name: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 endpoint_type: pulumi.Input[Optional[_builtins.str]] = None,
                  max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
                  max_requests_per_second: pulumi.Input[Optional[_builtins.int]] = None,
                  max_response_bytes: pulumi.Input[Optional[_builtins.int]] = None,
@@ -482,6 +501,7 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.int] deadline_ms: The total time one function call may take, including all retries and batches, in milliseconds.
         :param pulumi.Input[_builtins.str] ecs_role_name: The RAM role attached to the ECS instance the program runs on; its temporary keys come from the instance's metadata service (100.100.100.200, reachable only on ECS). Used when no AccessKey is set.
         :param pulumi.Input[_builtins.str] endpoint: The API endpoint to call instead of the regional one, e.g. `http://127.0.0.1:8080` for the local emulator or `https://smartag.cn-shanghai.aliyuncs.com`.
+        :param pulumi.Input[_builtins.str] endpoint_type: Which of the region's endpoints to call: `public` (the default, `smartag.<region>.aliyuncs.com`) or `vpc` (`smartag-vpc.<region>.aliyuncs.com`, reachable from inside an Alibaba Cloud VPC). A region without a VPC endpoint (such as `cn-hangzhou`) fails with a clear error before any request. An explicit `endpoint` wins over this key.
         :param pulumi.Input[_builtins.int] max_attempts: Attempts per request, including the first. Only transient errors are retried: throttling, `ServiceUnavailable`, `InternalError`, HTTP 5xx, connection resets, timeouts and non-JSON gateway pages.
         :param pulumi.Input[_builtins.int] max_requests_per_second: The most API requests this provider starts in any one second, so a large query stays under the account's rate limit instead of being throttled and retried. `0` means no limit.
         :param pulumi.Input[_builtins.int] max_response_bytes: The largest answer accepted from the endpoint, in bytes after decompression (1024 to 1073741824). A larger answer fails the request with `InvalidResponse.TooLarge` as soon as it passes the limit, without reading the rest; an answer for 50 names is a few KB.
@@ -530,6 +550,7 @@ class Provider(pulumi.ProviderResource):
                  deadline_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  ecs_role_name: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
+                 endpoint_type: pulumi.Input[Optional[_builtins.str]] = None,
                  max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
                  max_requests_per_second: pulumi.Input[Optional[_builtins.int]] = None,
                  max_response_bytes: pulumi.Input[Optional[_builtins.int]] = None,
@@ -580,6 +601,9 @@ class Provider(pulumi.ProviderResource):
             if endpoint is None:
                 endpoint = _utilities.get_env('SMARTAG_ENDPOINT')
             __props__.__dict__["endpoint"] = endpoint
+            if endpoint_type is None:
+                endpoint_type = (_utilities.get_env('SMARTAG_ENDPOINT_TYPE') or 'public')
+            __props__.__dict__["endpoint_type"] = endpoint_type
             if max_attempts is None:
                 max_attempts = 5
             __props__.__dict__["max_attempts"] = pulumi.Output.from_input(max_attempts).apply(pulumi.runtime.to_json) if max_attempts is not None else None

@@ -22,23 +22,22 @@ __all__ = ['UserOnlineClientStatisticsArgs', 'UserOnlineClientStatistics']
 class UserOnlineClientStatisticsArgs:
     def __init__(__self__, *,
                  smart_ag_id: pulumi.Input[_builtins.str],
-                 user_names: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]],
                  max_online_per_user: pulumi.Input[Optional[_builtins.int]] = None,
                  max_total_online: pulumi.Input[Optional[_builtins.int]] = None,
                  region_id: pulumi.Input[Optional[_builtins.str]] = None,
-                 require_none_online: pulumi.Input[Optional[_builtins.bool]] = None):
+                 require_none_online: pulumi.Input[Optional[_builtins.bool]] = None,
+                 user_names: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
         """
         The set of arguments for constructing a UserOnlineClientStatistics resource.
 
         :param pulumi.Input[_builtins.str] smart_ag_id: The ID of the SAG APP instance, e.g. `sag-demo0001`. Changing it replaces the resource (nothing in the cloud is touched either way).
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] user_names: The usernames of the client accounts to count, at least one; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Changing the list queries the counts again.
-        :param pulumi.Input[_builtins.int] max_online_per_user: When set, Create and Update fail if any listed account has more clients online than this, naming every such account with its count.
-        :param pulumi.Input[_builtins.int] max_total_online: When set, Create and Update fail if the listed accounts together have more clients online than this.
+        :param pulumi.Input[_builtins.int] max_online_per_user: When set, Create and Update fail if any counted account has more clients online than this, naming every such account with its count.
+        :param pulumi.Input[_builtins.int] max_total_online: When set, Create and Update fail if the counted accounts together have more clients online than this.
         :param pulumi.Input[_builtins.str] region_id: The region of the SAG APP instance, e.g. `cn-shanghai`. Optional when the provider has a region (`smartag:region` or `ALIBABA_CLOUD_REGION`). Changing the effective region (this, or the provider's region when this is unset) replaces the resource, since its id names the instance.
-        :param pulumi.Input[_builtins.bool] require_none_online: When true, Create and Update fail if any listed account has a client online, e.g. before the instance is torn down.
+        :param pulumi.Input[_builtins.bool] require_none_online: When true, Create and Update fail if any counted account has a client online, e.g. before the instance is torn down.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] user_names: The usernames of the client accounts to count; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Leave it out to count every client account of the instance, listed anew on each create, update and refresh; an empty list is an error. Changing it queries the counts again.
         """
         pulumi.set(__self__, "smart_ag_id", smart_ag_id)
-        pulumi.set(__self__, "user_names", user_names)
         if max_online_per_user is not None:
             pulumi.set(__self__, "max_online_per_user", max_online_per_user)
         if max_total_online is not None:
@@ -47,6 +46,8 @@ class UserOnlineClientStatisticsArgs:
             pulumi.set(__self__, "region_id", region_id)
         if require_none_online is not None:
             pulumi.set(__self__, "require_none_online", require_none_online)
+        if user_names is not None:
+            pulumi.set(__self__, "user_names", user_names)
 
     @_builtins.property
     @pulumi.getter(name="smartAgId")
@@ -61,22 +62,10 @@ class UserOnlineClientStatisticsArgs:
         pulumi.set(self, "smart_ag_id", value)
 
     @_builtins.property
-    @pulumi.getter(name="userNames")
-    def user_names(self) -> pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]:
-        """
-        The usernames of the client accounts to count, at least one; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Changing the list queries the counts again.
-        """
-        return pulumi.get(self, "user_names")
-
-    @user_names.setter
-    def user_names(self, value: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]):
-        pulumi.set(self, "user_names", value)
-
-    @_builtins.property
     @pulumi.getter(name="maxOnlinePerUser")
     def max_online_per_user(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        When set, Create and Update fail if any listed account has more clients online than this, naming every such account with its count.
+        When set, Create and Update fail if any counted account has more clients online than this, naming every such account with its count.
         """
         return pulumi.get(self, "max_online_per_user")
 
@@ -88,7 +77,7 @@ class UserOnlineClientStatisticsArgs:
     @pulumi.getter(name="maxTotalOnline")
     def max_total_online(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        When set, Create and Update fail if the listed accounts together have more clients online than this.
+        When set, Create and Update fail if the counted accounts together have more clients online than this.
         """
         return pulumi.get(self, "max_total_online")
 
@@ -112,13 +101,25 @@ class UserOnlineClientStatisticsArgs:
     @pulumi.getter(name="requireNoneOnline")
     def require_none_online(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        When true, Create and Update fail if any listed account has a client online, e.g. before the instance is torn down.
+        When true, Create and Update fail if any counted account has a client online, e.g. before the instance is torn down.
         """
         return pulumi.get(self, "require_none_online")
 
     @require_none_online.setter
     def require_none_online(self, value: pulumi.Input[Optional[_builtins.bool]]):
         pulumi.set(self, "require_none_online", value)
+
+    @_builtins.property
+    @pulumi.getter(name="userNames")
+    def user_names(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        The usernames of the client accounts to count; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Leave it out to count every client account of the instance, listed anew on each create, update and refresh; an empty list is an error. Changing it queries the counts again.
+        """
+        return pulumi.get(self, "user_names")
+
+    @user_names.setter
+    def user_names(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "user_names", value)
 
 
 @pulumi.input_type
@@ -136,15 +137,15 @@ class _UserOnlineClientStatisticsState:
         """
         Input properties used for looking up and filtering UserOnlineClientStatistics resources.
 
-        :param pulumi.Input[_builtins.int] max_online_per_user: When set, Create and Update fail if any listed account has more clients online than this, naming every such account with its count.
-        :param pulumi.Input[_builtins.int] max_total_online: When set, Create and Update fail if the listed accounts together have more clients online than this.
+        :param pulumi.Input[_builtins.int] max_online_per_user: When set, Create and Update fail if any counted account has more clients online than this, naming every such account with its count.
+        :param pulumi.Input[_builtins.int] max_total_online: When set, Create and Update fail if the counted accounts together have more clients online than this.
         :param pulumi.Input[_builtins.str] region_id: The region that was queried: the `regionId` input, or the provider's region.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] request_ids: The `RequestId` of every API call behind the recorded counts, for Alibaba Cloud support tickets. A refresh that finds the same counts keeps these, so that it leaves the state unchanged.
-        :param pulumi.Input[_builtins.bool] require_none_online: When true, Create and Update fail if any listed account has a client online, e.g. before the instance is torn down.
+        :param pulumi.Input[_builtins.bool] require_none_online: When true, Create and Update fail if any counted account has a client online, e.g. before the instance is torn down.
         :param pulumi.Input[_builtins.str] smart_ag_id: The ID of the SAG APP instance, e.g. `sag-demo0001`. Changing it replaces the resource (nothing in the cloud is touched either way).
         :param pulumi.Input[_builtins.int] total_online_count: The sum of `onlineCount` over the distinct users, as of the last create, update or refresh.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] user_names: The usernames of the client accounts to count, at least one; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Changing the list queries the counts again.
-        :param pulumi.Input[Sequence[pulumi.Input['UserStatisticArgs']]] user_statistics: One entry per requested user name, in the order of `userNames`, as of the last create, update or refresh.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] user_names: The usernames of the client accounts to count; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Leave it out to count every client account of the instance, listed anew on each create, update and refresh; an empty list is an error. Changing it queries the counts again.
+        :param pulumi.Input[Sequence[pulumi.Input['UserStatisticArgs']]] user_statistics: One entry per requested user name, in the order of `userNames` (without `userNames`, one per client account, in the API's order), as of the last create, update or refresh.
         """
         if max_online_per_user is not None:
             pulumi.set(__self__, "max_online_per_user", max_online_per_user)
@@ -169,7 +170,7 @@ class _UserOnlineClientStatisticsState:
     @pulumi.getter(name="maxOnlinePerUser")
     def max_online_per_user(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        When set, Create and Update fail if any listed account has more clients online than this, naming every such account with its count.
+        When set, Create and Update fail if any counted account has more clients online than this, naming every such account with its count.
         """
         return pulumi.get(self, "max_online_per_user")
 
@@ -181,7 +182,7 @@ class _UserOnlineClientStatisticsState:
     @pulumi.getter(name="maxTotalOnline")
     def max_total_online(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        When set, Create and Update fail if the listed accounts together have more clients online than this.
+        When set, Create and Update fail if the counted accounts together have more clients online than this.
         """
         return pulumi.get(self, "max_total_online")
 
@@ -217,7 +218,7 @@ class _UserOnlineClientStatisticsState:
     @pulumi.getter(name="requireNoneOnline")
     def require_none_online(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        When true, Create and Update fail if any listed account has a client online, e.g. before the instance is torn down.
+        When true, Create and Update fail if any counted account has a client online, e.g. before the instance is torn down.
         """
         return pulumi.get(self, "require_none_online")
 
@@ -253,7 +254,7 @@ class _UserOnlineClientStatisticsState:
     @pulumi.getter(name="userNames")
     def user_names(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        The usernames of the client accounts to count, at least one; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Changing the list queries the counts again.
+        The usernames of the client accounts to count; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Leave it out to count every client account of the instance, listed anew on each create, update and refresh; an empty list is an error. Changing it queries the counts again.
         """
         return pulumi.get(self, "user_names")
 
@@ -265,7 +266,7 @@ class _UserOnlineClientStatisticsState:
     @pulumi.getter(name="userStatistics")
     def user_statistics(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['UserStatisticArgs']]]]:
         """
-        One entry per requested user name, in the order of `userNames`, as of the last create, update or refresh.
+        One entry per requested user name, in the order of `userNames` (without `userNames`, one per client account, in the API's order), as of the last create, update or refresh.
         """
         return pulumi.get(self, "user_statistics")
 
@@ -290,6 +291,8 @@ class UserOnlineClientStatistics(pulumi.CustomResource):
         """
         Records how many clients are online through a Smart Access Gateway (SAG) APP instance, per client account, in the Pulumi state. It wraps the same API as `getUserOnlineClientStatistics` (`DescribeUserOnlineClientStatistics`), but the counts live in the state: they are queried when the resource is created, when its inputs change, and on `pulumi refresh`, and they appear in `pulumi stack output` and in policy packs that read resources.
 
+        Without `userNames`, every client account of the instance is counted, so an account nobody remembered to list still shows.
+
         Nothing is created in the cloud: deleting the resource makes no API call. With `maxOnlinePerUser`, `maxTotalOnline` or `requireNoneOnline`, a create or update fails when the counts break the limit, with a message naming every offending account, its count and the limit; a refresh records the counts without judging them. There is no `checkedAt` output on purpose: a timestamp would change on every refresh and turn each one into an update; the state already records when a resource last changed.
 
         ## Example Usage
@@ -310,12 +313,12 @@ class UserOnlineClientStatistics(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.int] max_online_per_user: When set, Create and Update fail if any listed account has more clients online than this, naming every such account with its count.
-        :param pulumi.Input[_builtins.int] max_total_online: When set, Create and Update fail if the listed accounts together have more clients online than this.
+        :param pulumi.Input[_builtins.int] max_online_per_user: When set, Create and Update fail if any counted account has more clients online than this, naming every such account with its count.
+        :param pulumi.Input[_builtins.int] max_total_online: When set, Create and Update fail if the counted accounts together have more clients online than this.
         :param pulumi.Input[_builtins.str] region_id: The region of the SAG APP instance, e.g. `cn-shanghai`. Optional when the provider has a region (`smartag:region` or `ALIBABA_CLOUD_REGION`). Changing the effective region (this, or the provider's region when this is unset) replaces the resource, since its id names the instance.
-        :param pulumi.Input[_builtins.bool] require_none_online: When true, Create and Update fail if any listed account has a client online, e.g. before the instance is torn down.
+        :param pulumi.Input[_builtins.bool] require_none_online: When true, Create and Update fail if any counted account has a client online, e.g. before the instance is torn down.
         :param pulumi.Input[_builtins.str] smart_ag_id: The ID of the SAG APP instance, e.g. `sag-demo0001`. Changing it replaces the resource (nothing in the cloud is touched either way).
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] user_names: The usernames of the client accounts to count, at least one; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Changing the list queries the counts again.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] user_names: The usernames of the client accounts to count; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Leave it out to count every client account of the instance, listed anew on each create, update and refresh; an empty list is an error. Changing it queries the counts again.
         """
         ...
     @overload
@@ -325,6 +328,8 @@ class UserOnlineClientStatistics(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
         Records how many clients are online through a Smart Access Gateway (SAG) APP instance, per client account, in the Pulumi state. It wraps the same API as `getUserOnlineClientStatistics` (`DescribeUserOnlineClientStatistics`), but the counts live in the state: they are queried when the resource is created, when its inputs change, and on `pulumi refresh`, and they appear in `pulumi stack output` and in policy packs that read resources.
+
+        Without `userNames`, every client account of the instance is counted, so an account nobody remembered to list still shows.
 
         Nothing is created in the cloud: deleting the resource makes no API call. With `maxOnlinePerUser`, `maxTotalOnline` or `requireNoneOnline`, a create or update fails when the counts break the limit, with a message naming every offending account, its count and the limit; a refresh records the counts without judging them. There is no `checkedAt` output on purpose: a timestamp would change on every refresh and turn each one into an update; the state already records when a resource last changed.
 
@@ -381,8 +386,6 @@ class UserOnlineClientStatistics(pulumi.CustomResource):
             if smart_ag_id is None and not opts.urn:
                 raise TypeError("Missing required property 'smart_ag_id'")
             __props__.__dict__["smart_ag_id"] = smart_ag_id
-            if user_names is None and not opts.urn:
-                raise TypeError("Missing required property 'user_names'")
             __props__.__dict__["user_names"] = user_names
             __props__.__dict__["request_ids"] = None
             __props__.__dict__["total_online_count"] = None
@@ -413,15 +416,15 @@ class UserOnlineClientStatistics(pulumi.CustomResource):
         :param str resource_name: The unique name of the resulting resource.
         :param pulumi.Input[str] id: The unique provider ID of the resource to lookup.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.int] max_online_per_user: When set, Create and Update fail if any listed account has more clients online than this, naming every such account with its count.
-        :param pulumi.Input[_builtins.int] max_total_online: When set, Create and Update fail if the listed accounts together have more clients online than this.
+        :param pulumi.Input[_builtins.int] max_online_per_user: When set, Create and Update fail if any counted account has more clients online than this, naming every such account with its count.
+        :param pulumi.Input[_builtins.int] max_total_online: When set, Create and Update fail if the counted accounts together have more clients online than this.
         :param pulumi.Input[_builtins.str] region_id: The region that was queried: the `regionId` input, or the provider's region.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] request_ids: The `RequestId` of every API call behind the recorded counts, for Alibaba Cloud support tickets. A refresh that finds the same counts keeps these, so that it leaves the state unchanged.
-        :param pulumi.Input[_builtins.bool] require_none_online: When true, Create and Update fail if any listed account has a client online, e.g. before the instance is torn down.
+        :param pulumi.Input[_builtins.bool] require_none_online: When true, Create and Update fail if any counted account has a client online, e.g. before the instance is torn down.
         :param pulumi.Input[_builtins.str] smart_ag_id: The ID of the SAG APP instance, e.g. `sag-demo0001`. Changing it replaces the resource (nothing in the cloud is touched either way).
         :param pulumi.Input[_builtins.int] total_online_count: The sum of `onlineCount` over the distinct users, as of the last create, update or refresh.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] user_names: The usernames of the client accounts to count, at least one; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Changing the list queries the counts again.
-        :param pulumi.Input[Sequence[pulumi.Input[Union['UserStatisticArgs', 'UserStatisticArgsDict']]]] user_statistics: One entry per requested user name, in the order of `userNames`, as of the last create, update or refresh.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] user_names: The usernames of the client accounts to count; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Leave it out to count every client account of the instance, listed anew on each create, update and refresh; an empty list is an error. Changing it queries the counts again.
+        :param pulumi.Input[Sequence[pulumi.Input[Union['UserStatisticArgs', 'UserStatisticArgsDict']]]] user_statistics: One entry per requested user name, in the order of `userNames` (without `userNames`, one per client account, in the API's order), as of the last create, update or refresh.
         """
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
 
@@ -442,7 +445,7 @@ class UserOnlineClientStatistics(pulumi.CustomResource):
     @pulumi.getter(name="maxOnlinePerUser")
     def max_online_per_user(self) -> pulumi.Output[Optional[_builtins.int]]:
         """
-        When set, Create and Update fail if any listed account has more clients online than this, naming every such account with its count.
+        When set, Create and Update fail if any counted account has more clients online than this, naming every such account with its count.
         """
         return pulumi.get(self, "max_online_per_user")
 
@@ -450,7 +453,7 @@ class UserOnlineClientStatistics(pulumi.CustomResource):
     @pulumi.getter(name="maxTotalOnline")
     def max_total_online(self) -> pulumi.Output[Optional[_builtins.int]]:
         """
-        When set, Create and Update fail if the listed accounts together have more clients online than this.
+        When set, Create and Update fail if the counted accounts together have more clients online than this.
         """
         return pulumi.get(self, "max_total_online")
 
@@ -474,7 +477,7 @@ class UserOnlineClientStatistics(pulumi.CustomResource):
     @pulumi.getter(name="requireNoneOnline")
     def require_none_online(self) -> pulumi.Output[Optional[_builtins.bool]]:
         """
-        When true, Create and Update fail if any listed account has a client online, e.g. before the instance is torn down.
+        When true, Create and Update fail if any counted account has a client online, e.g. before the instance is torn down.
         """
         return pulumi.get(self, "require_none_online")
 
@@ -496,9 +499,9 @@ class UserOnlineClientStatistics(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="userNames")
-    def user_names(self) -> pulumi.Output[Sequence[_builtins.str]]:
+    def user_names(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
         """
-        The usernames of the client accounts to count, at least one; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Changing the list queries the counts again.
+        The usernames of the client accounts to count; the same rules as the function's `userNames` (7 to 33 characters, batches of 50, duplicates queried once). Leave it out to count every client account of the instance, listed anew on each create, update and refresh; an empty list is an error. Changing it queries the counts again.
         """
         return pulumi.get(self, "user_names")
 
@@ -506,7 +509,7 @@ class UserOnlineClientStatistics(pulumi.CustomResource):
     @pulumi.getter(name="userStatistics")
     def user_statistics(self) -> pulumi.Output[Sequence['outputs.UserStatistic']]:
         """
-        One entry per requested user name, in the order of `userNames`, as of the last create, update or refresh.
+        One entry per requested user name, in the order of `userNames` (without `userNames`, one per client account, in the API's order), as of the last create, update or refresh.
         """
         return pulumi.get(self, "user_statistics")
 

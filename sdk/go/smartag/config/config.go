@@ -130,6 +130,19 @@ func GetEndpoint(ctx *pulumi.Context) string {
 	return value
 }
 
+// Which of the region's endpoints to call: `public` (the default, `smartag.<region>.aliyuncs.com`) or `vpc` (`smartag-vpc.<region>.aliyuncs.com`, reachable from inside an Alibaba Cloud VPC). A region without a VPC endpoint (such as `cn-hangzhou`) fails with a clear error before any request. An explicit `endpoint` wins over this key.
+func GetEndpointType(ctx *pulumi.Context) string {
+	v, err := config.Try(ctx, "smartag:endpointType")
+	if err == nil {
+		return v
+	}
+	var value string
+	if d := internal.GetEnvOrDefault("public", nil, "SMARTAG_ENDPOINT_TYPE"); d != nil {
+		value = d.(string)
+	}
+	return value
+}
+
 // Attempts per request, including the first. Only transient errors are retried: throttling, `ServiceUnavailable`, `InternalError`, HTTP 5xx, connection resets, timeouts and non-JSON gateway pages.
 func GetMaxAttempts(ctx *pulumi.Context) int {
 	v, err := config.TryInt(ctx, "smartag:maxAttempts")

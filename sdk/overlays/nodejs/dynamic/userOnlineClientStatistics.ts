@@ -111,15 +111,18 @@ export class UserOnlineClientStatistics extends pulumi.dynamic.Resource {
   declare public readonly regionId: pulumi.Output<string>;
   /** The ID of the SAG APP instance. */
   declare public readonly smartAgId: pulumi.Output<string>;
-  /** The usernames of the client accounts counted. */
-  declare public readonly userNames: pulumi.Output<string[]>;
+  /** The usernames of the client accounts counted; undefined when every account is. */
+  declare public readonly userNames: pulumi.Output<string[] | undefined>;
   /** The per-account limit that create and update enforce, if any. */
   declare public readonly maxOnlinePerUser: pulumi.Output<number | undefined>;
   /** The limit on all listed accounts together that create and update enforce, if any. */
   declare public readonly maxTotalOnline: pulumi.Output<number | undefined>;
   /** Whether create and update require nobody online. */
   declare public readonly requireNoneOnline: pulumi.Output<boolean | undefined>;
-  /** One entry per requested user name, as of the last create, update or refresh. */
+  /**
+   * One entry per requested user name (per account, in the API's order, without `userNames`),
+   * as of the last create, update or refresh.
+   */
   declare public readonly userStatistics: pulumi.Output<outputs.UserStatistic[]>;
   /** The sum of `onlineCount` over the distinct users. */
   declare public readonly totalOnlineCount: pulumi.Output<number>;

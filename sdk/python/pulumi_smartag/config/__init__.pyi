@@ -70,6 +70,11 @@ endpoint: Optional[str]
 The API endpoint to call instead of the regional one, e.g. `http://127.0.0.1:8080` for the local emulator or `https://smartag.cn-shanghai.aliyuncs.com`.
 """
 
+endpointType: str
+"""
+Which of the region's endpoints to call: `public` (the default, `smartag.<region>.aliyuncs.com`) or `vpc` (`smartag-vpc.<region>.aliyuncs.com`, reachable from inside an Alibaba Cloud VPC). A region without a VPC endpoint (such as `cn-hangzhou`) fails with a clear error before any request. An explicit `endpoint` wins over this key.
+"""
+
 maxAttempts: int
 """
 Attempts per request, including the first. Only transient errors are retried: throttling, `ServiceUnavailable`, `InternalError`, HTTP 5xx, connection resets, timeouts and non-JSON gateway pages.

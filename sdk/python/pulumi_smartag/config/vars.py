@@ -99,6 +99,13 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get('endpoint') or _utilities.get_env('SMARTAG_ENDPOINT')
 
     @_builtins.property
+    def endpoint_type(self) -> str:
+        """
+        Which of the region's endpoints to call: `public` (the default, `smartag.<region>.aliyuncs.com`) or `vpc` (`smartag-vpc.<region>.aliyuncs.com`, reachable from inside an Alibaba Cloud VPC). A region without a VPC endpoint (such as `cn-hangzhou`) fails with a clear error before any request. An explicit `endpoint` wins over this key.
+        """
+        return __config__.get('endpointType') or (_utilities.get_env('SMARTAG_ENDPOINT_TYPE') or 'public')
+
+    @_builtins.property
     def max_attempts(self) -> int:
         """
         Attempts per request, including the first. Only transient errors are retried: throttling, `ServiceUnavailable`, `InternalError`, HTTP 5xx, connection resets, timeouts and non-JSON gateway pages.
