@@ -581,7 +581,9 @@ function describeFailure(
     text +=
       `\nhint: ${PROGRAM} takes credentials only from the environment: ALIBABA_CLOUD_ACCESS_KEY_ID and ` +
       "ALIBABA_CLOUD_ACCESS_KEY_SECRET (plus ALIBABA_CLOUD_SECURITY_TOKEN for STS keys), " +
-      "--profile or ALIBABA_CLOUD_PROFILE, or the default credential chain; never from flags";
+      "--profile or ALIBABA_CLOUD_PROFILE, the other variables of the provider's credential keys " +
+      "(e.g. ALICLOUD_ASSUME_ROLE_ARN, ALIBABA_CLOUD_CREDENTIALS_URI), or the default credential chain; " +
+      "never from flags";
   }
   return `${PROGRAM}: ${text}\n`;
 }

@@ -29,7 +29,8 @@ export function parseTimestamp(value: string): number | undefined {
 }
 
 export interface AuthContext {
-  keys: ReadonlyMap<string, AccessKey>;
+  /** The fixture's keys, and the STS stand-in's temporary ones while they are valid. */
+  keys: { get(id: string): AccessKey | undefined };
   nonces: NonceStore;
   now: number;
 }

@@ -1,10 +1,11 @@
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { exposureWarning } from "./address";
 import { clip } from "./errors";
 import { escapeControls } from "./escape";
 import { FaultSpecError, type Faults, parseFaultSpec } from "./faults";
 import { type Fixture, FixtureError, loadDefaultFixture, loadFixtureFile } from "./fixture";
-import { type RecordedRequest, startEmulator } from "./server";
+import { type RecordedRequest, type StsOptions, startEmulator } from "./server";
 
 const USAGE = `Usage: smartag-emulator [options]
 
@@ -18,6 +19,10 @@ Options:
   --fixture FILE    JSON fixture with accessKeys and regions (default: the bundled one)
   --faults SPEC     e.g. throttle=0.3,5xx=0.1,latency=30,html=0.05,reset=0.05,qps=20,seed=7
                     (latency in ms, at most 600000)
+  --sts-cert FILE   also serve the STS stand-in (AssumeRole, AssumeRoleWithOIDC) over
+  --sts-key FILE    HTTPS with this PEM certificate and key, and print
+                    SMARTAG_STS_ENDPOINT=HOST:PORT (what stsEndpoint takes) as well
+  --sts-port N      port of the STS listener (default 0: the OS picks one)
   --verbose         log one line per request on stderr (never credentials; the action
                     name is clipped to 64 characters and control characters are escaped)
   --help            show this help
@@ -30,6 +35,7 @@ interface CliOptions {
   port: number;
   fixture: Fixture;
   faults: Faults;
+  sts: StsOptions | undefined;
   verbose: boolean;
 }
 
@@ -49,11 +55,36 @@ function parseCli(argv: string[]): CliOptions | "help" {
   const fixture =
     values.fixture === undefined ? loadDefaultFixture() : loadFixtureFile(values.fixture);
   const faults = values.faults === undefined ? {} : parseFaultSpec(values.faults);
+  const stsPort = Number(values["sts-port"] ?? 0);
+  if (!/^\d+$/.test(values["sts-port"] ?? "0") || stsPort > 65535) {
+    throw new UsageError(
+      `--sts-port must be an integer from 0 to 65535, got "${values["sts-port"]}"`,
+    );
+  }
+  if ((values["sts-cert"] === undefined) !== (values["sts-key"] === undefined)) {
+    throw new UsageError("--sts-cert and --sts-key go together");
+  }
+  const read = (flag: string, file: string) => {
+    try {
+      return readFileSync(file, "utf8");
+    } catch (err) {
+      throw new UsageError(`cannot read ${flag} ${file}: ${(err as Error).message}`);
+    }
+  };
+  const sts =
+    values["sts-cert"] === undefined || values["sts-key"] === undefined
+      ? undefined
+      : {
+          cert: read("--sts-cert", values["sts-cert"]),
+          key: read("--sts-key", values["sts-key"]),
+          port: stsPort,
+        };
   return {
     host: values.host ?? "127.0.0.1",
     port,
     fixture,
     faults,
+    sts,
     verbose: values.verbose ?? false,
   };
 }
@@ -68,6 +99,9 @@ function parse(argv: string[]) {
       host: { type: "string" },
       fixture: { type: "string" },
       faults: { type: "string" },
+      "sts-cert": { type: "string" },
+      "sts-key": { type: "string" },
+      "sts-port": { type: "string" },
       verbose: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -106,6 +140,7 @@ async function main(argv: string[]): Promise<number> {
     port: options.port,
     fixture: options.fixture,
     faults: options.faults,
+    ...(options.sts ? { sts: options.sts } : {}),
     record: false,
     ...(verbose ? { onRequest: (r: RecordedRequest) => process.stderr.write(logLine(r)) } : {}),
   });
@@ -125,6 +160,7 @@ async function main(argv: string[]): Promise<number> {
   if (warning !== undefined) process.stderr.write(`smartag-emulator: ${escapeControls(warning)}\n`);
   // Handlers first: a supervisor may signal the moment it reads this line.
   process.stdout.write(`SMARTAG_ENDPOINT=${emulator.url}\n`);
+  if (emulator.stsEndpoint) process.stdout.write(`SMARTAG_STS_ENDPOINT=${emulator.stsEndpoint}\n`);
   return stopped;
 }
 

@@ -104,6 +104,8 @@ export const errors = {
       "InvalidSecurityToken.MismatchWithAccessKey",
       "Specified SecurityToken mismatch with the AccessKey.",
     ),
+  securityTokenExpired: () =>
+    new ApiError(400, "InvalidSecurityToken.Expired", "Specified SecurityToken is expired."),
   actionNotFound: () =>
     new ApiError(
       404,

@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { buildDirectory, type Directory, dispatch } from "./actions";
 import { endpointUrl } from "./address";
@@ -9,10 +10,12 @@ import { type FaultDecision, FaultInjector, type Faults } from "./faults";
 import { type AccessKey, type Fixture, loadDefaultFixture, parseFixture } from "./fixture";
 import { NonceStore } from "./nonces";
 import { type ParsedRequest, parseRequest, readBody } from "./request";
+import { type StsOptions, type StsSession, StsStandIn } from "./sts";
 import { toXml } from "./xml";
 
 export type { Faults } from "./faults";
 export type { Fixture } from "./fixture";
+export type { StsOptions, StsSession } from "./sts";
 
 export interface RecordedRequest {
   method: string;
@@ -38,6 +41,8 @@ export interface EmulatorOptions {
   onRequest?: (request: RecordedRequest) => void;
   /** Keep `requests`; a long-running CLI turns this off so memory stays flat. */
   record?: boolean;
+  /** Also serve the STS stand-in (AssumeRole, AssumeRoleWithOIDC) over HTTPS, on its own port. */
+  sts?: StsOptions;
 }
 
 export interface RunningEmulator {
@@ -53,6 +58,10 @@ export interface RunningEmulator {
   requests: RecordedRequest[];
   resetLog(): void;
   maxInFlight: number;
+  /** The STS stand-in's `host:port` (what `stsEndpoint` takes), when `sts` was given. */
+  stsEndpoint: string | undefined;
+  /** Sessions the STS stand-in handed out, oldest first. */
+  stsSessions: StsSession[];
 }
 
 const HTML_502 =
@@ -63,6 +72,7 @@ const HTML_502 =
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const emulator = new Emulator(options);
   await emulator.listen(options.host ?? "127.0.0.1", options.port ?? 0);
+  if (options.sts) await emulator.listenSts(options.host ?? "127.0.0.1", options.sts.port ?? 0);
   return emulator;
 }
 
@@ -85,7 +95,10 @@ class Emulator implements RunningEmulator {
   private readonly now: () => number;
   private readonly sockets = new Set<Socket>();
   private readonly sleepers = new Set<() => void>();
-  private readonly server = createServer((req, res) => this.serve(req, res));
+  private readonly server = createServer((req, res) => this.serve(req, res, false));
+  private readonly sts: StsStandIn | undefined;
+  private stsServer: Server | undefined;
+  stsEndpoint: string | undefined;
   private inFlight = 0;
   private closing = false;
   private closed: Promise<void> | undefined;
@@ -94,7 +107,16 @@ class Emulator implements RunningEmulator {
     this.now = options.now ?? Date.now;
     this.useFixture(options.fixture ?? loadDefaultFixture(), "(startEmulator option)");
     this.faults = new FaultInjector(options.faults ?? {});
-    this.server.on("connection", (socket) => {
+    this.track(this.server);
+    this.sts = options.sts ? new StsStandIn(options.sts) : undefined;
+  }
+
+  get stsSessions(): StsSession[] {
+    return this.sts?.sessions ?? [];
+  }
+
+  private track(server: Server): void {
+    server.on("connection", (socket: Socket) => {
       this.sockets.add(socket);
       socket.on("close", () => this.sockets.delete(socket));
     });
@@ -111,24 +133,32 @@ class Emulator implements RunningEmulator {
   readonly close = (): Promise<void> => {
     this.closing = true;
     for (const wake of [...this.sleepers]) wake();
-    this.closed ??= new Promise((resolve, reject) => {
-      this.server.close((err) => (err ? reject(err) : resolve()));
-      // Keep-alive sockets would hold close() open until clients time out.
-      for (const socket of this.sockets) socket.destroy();
-    });
+    const servers = [this.server, ...(this.stsServer ? [this.stsServer] : [])];
+    this.closed ??= Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<void>((resolve, reject) => {
+            server.close((err) => (err ? reject(err) : resolve()));
+            // Keep-alive sockets would hold close() open until clients time out.
+            for (const socket of this.sockets) socket.destroy();
+          }),
+      ),
+    ).then(() => undefined);
     return this.closed;
   };
 
   async listen(host: string, port: number): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once("error", reject);
-      this.server.listen(port, host, () => {
-        this.server.off("error", reject);
-        resolve();
-      });
-    });
-    this.port = (this.server.address() as AddressInfo).port;
+    this.port = await listenOn(this.server, host, port);
     this.url = endpointUrl(host, this.port);
+  }
+
+  async listenSts(host: string, port: number): Promise<void> {
+    const { cert, key } = this.options.sts as StsOptions;
+    const server = createHttpsServer({ cert, key }, (req, res) => this.serve(req, res, true));
+    this.stsServer = server;
+    this.track(server);
+    const stsPort = await listenOn(server, host, port);
+    this.stsEndpoint = new URL(endpointUrl(host, stsPort)).host;
   }
 
   private useFixture(input: unknown, where: string): void {
@@ -138,7 +168,7 @@ class Emulator implements RunningEmulator {
   }
 
   /** Counts the request in flight until its answer is written, and contains any bug. */
-  private serve(req: IncomingMessage, res: ServerResponse): void {
+  private serve(req: IncomingMessage, res: ServerResponse, sts: boolean): void {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     let counted = true;
@@ -147,7 +177,7 @@ class Emulator implements RunningEmulator {
       counted = false;
     };
     res.on("close", release);
-    this.handle(req, res, release).catch(() => {
+    this.handle(req, res, release, sts).catch(() => {
       // Only a bug in the emulator lands here; fail the one request, keep serving.
       if (res.headersSent) {
         res.destroy();
@@ -159,7 +189,12 @@ class Emulator implements RunningEmulator {
     });
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse, release: () => void) {
+  private async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    release: () => void,
+    sts: boolean,
+  ) {
     // Released as the answer is written, not on the socket's close event, so that a
     // client holding the answer always sees the log and the in-flight count settled.
     const finish = (entry: RecordedRequest) => {
@@ -196,7 +231,7 @@ class Emulator implements RunningEmulator {
       return;
     }
     const format = formatOf(request);
-    const answer = this.evaluate(request, format, decision, requestId, req);
+    const answer = this.evaluate(request, format, decision, requestId, req, sts);
     writeAnswer(res, format, answer, requestId, params.Action);
     finish({ ...entry, status: answer.status, code: answer.code });
   }
@@ -208,12 +243,24 @@ class Emulator implements RunningEmulator {
     decision: FaultDecision,
     requestId: string,
     req: IncomingMessage,
+    sts: boolean,
   ): Answer {
     try {
       if (decision.kind === "error") throw decision.error;
       if (request.problem !== undefined) throw request.problem;
       if (format !== "JSON" && format !== "XML") throw errors.invalidFormat();
-      const auth = { keys: this.keys, nonces: this.nonces, now: this.now() };
+      const now = this.now();
+      const keys = { get: (id: string) => this.keys.get(id) ?? this.sts?.key(id, now) };
+      const auth = { keys, nonces: this.nonces, now };
+      if (this.sts?.expired(request.params.AccessKeyId, now)) throw errors.securityTokenExpired();
+      if (sts && this.sts) {
+        const payload = this.sts.answer(
+          request.params,
+          { ...auth, method: request.method },
+          requestId,
+        );
+        return { status: 200, code: undefined, payload };
+      }
       if (request.signatureVersion === "v3") authenticateV3(request, auth);
       else authenticate({ ...auth, method: request.method, params: request.params });
       const payload = dispatch(request.params, this.directory, requestId);
@@ -236,6 +283,16 @@ class Emulator implements RunningEmulator {
       this.sleepers.add(wake);
     });
   }
+}
+
+function listenOn(server: Server, host: string, port: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
 }
 
 function writeAnswer(

@@ -87,7 +87,8 @@ export function settingsFromPulumiConfigEnv(env: NodeJS.ProcessEnv): SettingsInp
   for (const key of SETTING_KEYS) {
     const v = [key, `${PACKAGE}:${key}`, `${PACKAGE}:config:${key}`]
       .map((k) => config[k])
-      .find((x) => typeof x === "string" && x !== "");
+      // Object-valued keys (assumeRole) may come as objects or as their JSON text.
+      .find((x) => (typeof x === "string" && x !== "") || (typeof x === "object" && x !== null));
     if (v !== undefined) out[key] = v;
   }
   return out as SettingsInput;

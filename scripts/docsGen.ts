@@ -12,7 +12,9 @@ const BEGIN = "<!-- BEGIN config keys: written by `npm run docs:gen` from provid
 const END = "<!-- END config keys -->";
 
 interface ConfigVariable {
-  type: string;
+  /** Absent for an object key, which names its type with `$ref`. */
+  type?: string;
+  $ref?: string;
   description?: string;
   default?: unknown;
   secret?: boolean;
@@ -27,7 +29,7 @@ export function configTable(schema: { config: { variables: Record<string, Config
   const rows = Object.entries(schema.config.variables).map(([key, v]) =>
     [
       code(`smartag:${key}`),
-      v.type,
+      v.type ?? `object (${code(v.$ref?.split(":").pop() ?? "")})`,
       (v.defaultInfo?.environment ?? []).map(code).join(", "),
       v.default === undefined ? "" : code(JSON.stringify(v.default)),
       v.secret ? "yes" : "",

@@ -185,7 +185,7 @@ export class SmartagClient {
     this.settings = settings;
     this.deps = deps;
     this.limiter = new RateLimiter(settings.maxRequestsPerSecond);
-    this.credentials = deps.credentials ?? credentialsSourceFor(settings);
+    this.credentials = deps.credentials ?? credentialsSourceFor(settings, this.redactor);
     this.redactor.add(settings.secretKey, settings.securityToken);
   }
 

@@ -2,6 +2,8 @@
 // *** Do not edit by hand unless you're certain you know what you are doing! ***
 
 import * as pulumi from "@pulumi/pulumi";
+import * as inputs from "./types/input";
+import * as outputs from "./types/output";
 import * as utilities from "./utilities";
 
 /**
@@ -36,10 +38,14 @@ export class Provider extends pulumi.ProviderResource {
         {
             resourceInputs["accessKey"] = (args?.accessKey) ?? utilities.getEnv("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY");
             resourceInputs["allowInsecureHttp"] = pulumi.output((args?.allowInsecureHttp) ?? (utilities.getEnvBoolean("SMARTAG_ALLOW_INSECURE_HTTP") || false)).apply(JSON.stringify);
+            resourceInputs["assumeRole"] = pulumi.output(args?.assumeRole).apply(JSON.stringify);
+            resourceInputs["assumeRoleWithOidc"] = pulumi.output(args?.assumeRoleWithOidc).apply(JSON.stringify);
             resourceInputs["cacheTtlMs"] = pulumi.output((args?.cacheTtlMs) ?? 5000).apply(JSON.stringify);
             resourceInputs["concurrency"] = pulumi.output((args?.concurrency) ?? 4).apply(JSON.stringify);
             resourceInputs["connectTimeoutMs"] = pulumi.output((args?.connectTimeoutMs) ?? 5000).apply(JSON.stringify);
+            resourceInputs["credentialsUri"] = (args?.credentialsUri) ?? utilities.getEnv("ALIBABA_CLOUD_CREDENTIALS_URI", "ALICLOUD_CREDENTIALS_URI");
             resourceInputs["deadlineMs"] = pulumi.output((args?.deadlineMs) ?? 60000).apply(JSON.stringify);
+            resourceInputs["ecsRoleName"] = (args?.ecsRoleName) ?? utilities.getEnv("ALIBABA_CLOUD_ECS_METADATA", "ALICLOUD_ECS_ROLE_NAME");
             resourceInputs["endpoint"] = (args?.endpoint) ?? utilities.getEnv("SMARTAG_ENDPOINT");
             resourceInputs["endpointType"] = (args?.endpointType) ?? (utilities.getEnv("SMARTAG_ENDPOINT_TYPE") || "public");
             resourceInputs["maxAttempts"] = pulumi.output((args?.maxAttempts) ?? 5).apply(JSON.stringify);
@@ -52,6 +58,8 @@ export class Provider extends pulumi.ProviderResource {
             resourceInputs["retryMaxDelayMs"] = pulumi.output((args?.retryMaxDelayMs) ?? 5000).apply(JSON.stringify);
             resourceInputs["secretKey"] = (args?.secretKey ? pulumi.secret(args.secretKey) : undefined) ?? utilities.getEnv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALICLOUD_SECRET_KEY");
             resourceInputs["securityToken"] = (args?.securityToken ? pulumi.secret(args.securityToken) : undefined) ?? utilities.getEnv("ALIBABA_CLOUD_SECURITY_TOKEN", "ALICLOUD_SECURITY_TOKEN");
+            resourceInputs["sharedCredentialsFile"] = (args?.sharedCredentialsFile) ?? utilities.getEnv("ALICLOUD_SHARED_CREDENTIALS_FILE");
+            resourceInputs["stsEndpoint"] = (args?.stsEndpoint) ?? utilities.getEnv("ALIBABA_CLOUD_STS_ENDPOINT");
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
         super(Provider.__pulumiType, name, resourceInputs, opts);
@@ -71,6 +79,14 @@ export interface ProviderArgs {
      */
     allowInsecureHttp?: pulumi.Input<boolean | undefined>;
     /**
+     * Assume a RAM role through STS `AssumeRole` before calling the API, with the credentials the other keys give (AccessKey, profile, or the default chain) as its source. The role's temporary keys are renewed before they expire. Without this key, `ALICLOUD_ASSUME_ROLE_ARN` configures it; inside it, unset fields come from `ALICLOUD_ASSUME_ROLE_ARN` / `ALIBABA_CLOUD_ROLE_ARN`, `ALICLOUD_ASSUME_ROLE_SESSION_NAME` / `ALIBABA_CLOUD_ROLE_SESSION_NAME`, `ALICLOUD_ASSUME_ROLE_SESSION_EXPIRATION` and `ALIBABA_CLOUD_EXTERNAL_ID`.
+     */
+    assumeRole?: pulumi.Input<inputs.ProviderAssumeRoleArgs | undefined>;
+    /**
+     * Assume a RAM role through STS `AssumeRoleWithOIDC` with a token from an OIDC identity provider (e.g. RRSA on ACK, or a CI system), instead of any AccessKey. Inside it, unset fields come from `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`, `ALIBABA_CLOUD_OIDC_TOKEN_FILE`, `ALIBABA_CLOUD_ROLE_ARN` and `ALIBABA_CLOUD_ROLE_SESSION_NAME`.
+     */
+    assumeRoleWithOidc?: pulumi.Input<inputs.ProviderAssumeRoleWithOidcArgs | undefined>;
+    /**
      * How long, in milliseconds, the answer of a call is reused by an identical call (same region, instance and names) in the same provider process. `0` turns the cache off.
      */
     cacheTtlMs?: pulumi.Input<number | undefined>;
@@ -83,9 +99,17 @@ export interface ProviderArgs {
      */
     connectTimeoutMs?: pulumi.Input<number | undefined>;
     /**
+     * A URL that answers temporary credentials as JSON (`AccessKeyId`, `AccessKeySecret`, `SecurityToken`, `Expiration`), e.g. a credentials sidecar; used when no AccessKey is set.
+     */
+    credentialsUri?: pulumi.Input<string | undefined>;
+    /**
      * The total time one function call may take, including all retries and batches, in milliseconds.
      */
     deadlineMs?: pulumi.Input<number | undefined>;
+    /**
+     * The RAM role attached to the ECS instance the program runs on; its temporary keys come from the instance's metadata service (100.100.100.200, reachable only on ECS). Used when no AccessKey is set.
+     */
+    ecsRoleName?: pulumi.Input<string | undefined>;
     /**
      * The API endpoint to call instead of the regional one, e.g. `http://127.0.0.1:8080` for the local emulator or `https://smartag.cn-shanghai.aliyuncs.com`.
      */
@@ -134,4 +158,12 @@ export interface ProviderArgs {
      * An STS security token, needed only with temporary credentials (an STS AccessKey pair).
      */
     securityToken?: pulumi.Input<string | undefined>;
+    /**
+     * The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from. Without it, the default chain reads the file `ALIBABA_CLOUD_CREDENTIALS_FILE` names, and skips it when missing.
+     */
+    sharedCredentialsFile?: pulumi.Input<string | undefined>;
+    /**
+     * The STS host (`host` or `host:port`, always called over https) for `assumeRole` and `assumeRoleWithOidc`, e.g. `sts-vpc.cn-shanghai.aliyuncs.com`. Default: `sts.aliyuncs.com`.
+     */
+    stsEndpoint?: pulumi.Input<string | undefined>;
 }

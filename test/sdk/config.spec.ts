@@ -6,7 +6,9 @@ import schema from "../../provider/schema.json";
 type ConfigKey = keyof typeof smartag.config;
 
 interface VariableSpec {
-  type: string;
+  /** Absent for object keys, which name their type with `$ref`. */
+  type?: string;
+  $ref?: string;
   default?: unknown;
   defaultInfo?: { environment: string[] };
 }
@@ -53,6 +55,13 @@ describe("config", () => {
       "smartag:secretKey": "emulator-secret-01",
       "smartag:securityToken": "sts-token",
       "smartag:profile": "ci",
+      "smartag:assumeRole": '{"roleArn":"acs:ram::1234567890:role/ops","sessionExpiration":900}',
+      "smartag:assumeRoleWithOidc":
+        '{"oidcProviderArn":"acs:ram::1234567890:oidc-provider/ci","oidcTokenFile":"/t","roleArn":"acs:ram::1234567890:role/ci"}',
+      "smartag:sharedCredentialsFile": "/home/ci/.alibabacloud/credentials",
+      "smartag:credentialsUri": "http://127.0.0.1:7002/credentials",
+      "smartag:ecsRoleName": "ecs-role",
+      "smartag:stsEndpoint": "sts-vpc.cn-shanghai.aliyuncs.com",
       "smartag:endpoint": "http://127.0.0.1:8080",
       "smartag:endpointType": "vpc",
       "smartag:allowInsecureHttp": "true",
@@ -75,6 +84,16 @@ describe("config", () => {
         secretKey: "emulator-secret-01",
         securityToken: "sts-token",
         profile: "ci",
+        assumeRole: { roleArn: "acs:ram::1234567890:role/ops", sessionExpiration: 900 },
+        assumeRoleWithOidc: {
+          oidcProviderArn: "acs:ram::1234567890:oidc-provider/ci",
+          oidcTokenFile: "/t",
+          roleArn: "acs:ram::1234567890:role/ci",
+        },
+        sharedCredentialsFile: "/home/ci/.alibabacloud/credentials",
+        credentialsUri: "http://127.0.0.1:7002/credentials",
+        ecsRoleName: "ecs-role",
+        stsEndpoint: "sts-vpc.cn-shanghai.aliyuncs.com",
         endpoint: "http://127.0.0.1:8080",
         endpointType: "vpc",
         allowInsecureHttp: true,

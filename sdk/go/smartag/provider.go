@@ -42,8 +42,18 @@ func NewProvider(ctx *pulumi.Context,
 	if args.ConnectTimeoutMs == nil {
 		args.ConnectTimeoutMs = pulumi.IntPtr(5000)
 	}
+	if args.CredentialsUri == nil {
+		if d := internal.GetEnvOrDefault(nil, nil, "ALIBABA_CLOUD_CREDENTIALS_URI", "ALICLOUD_CREDENTIALS_URI"); d != nil {
+			args.CredentialsUri = pulumi.StringPtr(d.(string))
+		}
+	}
 	if args.DeadlineMs == nil {
 		args.DeadlineMs = pulumi.IntPtr(60000)
+	}
+	if args.EcsRoleName == nil {
+		if d := internal.GetEnvOrDefault(nil, nil, "ALIBABA_CLOUD_ECS_METADATA", "ALICLOUD_ECS_ROLE_NAME"); d != nil {
+			args.EcsRoleName = pulumi.StringPtr(d.(string))
+		}
 	}
 	if args.Endpoint == nil {
 		if d := internal.GetEnvOrDefault(nil, nil, "SMARTAG_ENDPOINT"); d != nil {
@@ -93,6 +103,16 @@ func NewProvider(ctx *pulumi.Context,
 			args.SecurityToken = pulumi.StringPtr(d.(string))
 		}
 	}
+	if args.SharedCredentialsFile == nil {
+		if d := internal.GetEnvOrDefault(nil, nil, "ALICLOUD_SHARED_CREDENTIALS_FILE"); d != nil {
+			args.SharedCredentialsFile = pulumi.StringPtr(d.(string))
+		}
+	}
+	if args.StsEndpoint == nil {
+		if d := internal.GetEnvOrDefault(nil, nil, "ALIBABA_CLOUD_STS_ENDPOINT"); d != nil {
+			args.StsEndpoint = pulumi.StringPtr(d.(string))
+		}
+	}
 	if args.SecretKey != nil {
 		args.SecretKey = pulumi.ToSecret(args.SecretKey).(pulumi.StringPtrInput)
 	}
@@ -113,14 +133,22 @@ type providerArgs struct {
 	AccessKey *string `pulumi:"accessKey"`
 	// Allow an `http://` endpoint on a host other than loopback. Without it, `http://` is accepted only for `localhost`, `127.0.0.1` and `::1`, so that signed requests are not sent in clear text by accident.
 	AllowInsecureHttp *bool `pulumi:"allowInsecureHttp"`
+	// Assume a RAM role through STS `AssumeRole` before calling the API, with the credentials the other keys give (AccessKey, profile, or the default chain) as its source. The role's temporary keys are renewed before they expire. Without this key, `ALICLOUD_ASSUME_ROLE_ARN` configures it; inside it, unset fields come from `ALICLOUD_ASSUME_ROLE_ARN` / `ALIBABA_CLOUD_ROLE_ARN`, `ALICLOUD_ASSUME_ROLE_SESSION_NAME` / `ALIBABA_CLOUD_ROLE_SESSION_NAME`, `ALICLOUD_ASSUME_ROLE_SESSION_EXPIRATION` and `ALIBABA_CLOUD_EXTERNAL_ID`.
+	AssumeRole *ProviderAssumeRole `pulumi:"assumeRole"`
+	// Assume a RAM role through STS `AssumeRoleWithOIDC` with a token from an OIDC identity provider (e.g. RRSA on ACK, or a CI system), instead of any AccessKey. Inside it, unset fields come from `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`, `ALIBABA_CLOUD_OIDC_TOKEN_FILE`, `ALIBABA_CLOUD_ROLE_ARN` and `ALIBABA_CLOUD_ROLE_SESSION_NAME`.
+	AssumeRoleWithOidc *ProviderAssumeRoleWithOidc `pulumi:"assumeRoleWithOidc"`
 	// How long, in milliseconds, the answer of a call is reused by an identical call (same region, instance and names) in the same provider process. `0` turns the cache off.
 	CacheTtlMs *int `pulumi:"cacheTtlMs"`
 	// How many requests run in parallel when more than 50 user names are split into batches of 50.
 	Concurrency *int `pulumi:"concurrency"`
 	// How long to wait for a TCP connection to the endpoint, in milliseconds.
 	ConnectTimeoutMs *int `pulumi:"connectTimeoutMs"`
+	// A URL that answers temporary credentials as JSON (`AccessKeyId`, `AccessKeySecret`, `SecurityToken`, `Expiration`), e.g. a credentials sidecar; used when no AccessKey is set.
+	CredentialsUri *string `pulumi:"credentialsUri"`
 	// The total time one function call may take, including all retries and batches, in milliseconds.
 	DeadlineMs *int `pulumi:"deadlineMs"`
+	// The RAM role attached to the ECS instance the program runs on; its temporary keys come from the instance's metadata service (100.100.100.200, reachable only on ECS). Used when no AccessKey is set.
+	EcsRoleName *string `pulumi:"ecsRoleName"`
 	// The API endpoint to call instead of the regional one, e.g. `http://127.0.0.1:8080` for the local emulator or `https://smartag.cn-shanghai.aliyuncs.com`.
 	Endpoint *string `pulumi:"endpoint"`
 	// Which of the region's endpoints to call: `public` (the default, `smartag.<region>.aliyuncs.com`) or `vpc` (`smartag-vpc.<region>.aliyuncs.com`, reachable from inside an Alibaba Cloud VPC). A region without a VPC endpoint (such as `cn-hangzhou`) fails with a clear error before any request. An explicit `endpoint` wins over this key.
@@ -145,6 +173,10 @@ type providerArgs struct {
 	SecretKey *string `pulumi:"secretKey"`
 	// An STS security token, needed only with temporary credentials (an STS AccessKey pair).
 	SecurityToken *string `pulumi:"securityToken"`
+	// The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from. Without it, the default chain reads the file `ALIBABA_CLOUD_CREDENTIALS_FILE` names, and skips it when missing.
+	SharedCredentialsFile *string `pulumi:"sharedCredentialsFile"`
+	// The STS host (`host` or `host:port`, always called over https) for `assumeRole` and `assumeRoleWithOidc`, e.g. `sts-vpc.cn-shanghai.aliyuncs.com`. Default: `sts.aliyuncs.com`.
+	StsEndpoint *string `pulumi:"stsEndpoint"`
 }
 
 // The set of arguments for constructing a Provider resource.
@@ -153,14 +185,22 @@ type ProviderArgs struct {
 	AccessKey pulumi.StringPtrInput
 	// Allow an `http://` endpoint on a host other than loopback. Without it, `http://` is accepted only for `localhost`, `127.0.0.1` and `::1`, so that signed requests are not sent in clear text by accident.
 	AllowInsecureHttp pulumi.BoolPtrInput
+	// Assume a RAM role through STS `AssumeRole` before calling the API, with the credentials the other keys give (AccessKey, profile, or the default chain) as its source. The role's temporary keys are renewed before they expire. Without this key, `ALICLOUD_ASSUME_ROLE_ARN` configures it; inside it, unset fields come from `ALICLOUD_ASSUME_ROLE_ARN` / `ALIBABA_CLOUD_ROLE_ARN`, `ALICLOUD_ASSUME_ROLE_SESSION_NAME` / `ALIBABA_CLOUD_ROLE_SESSION_NAME`, `ALICLOUD_ASSUME_ROLE_SESSION_EXPIRATION` and `ALIBABA_CLOUD_EXTERNAL_ID`.
+	AssumeRole ProviderAssumeRolePtrInput
+	// Assume a RAM role through STS `AssumeRoleWithOIDC` with a token from an OIDC identity provider (e.g. RRSA on ACK, or a CI system), instead of any AccessKey. Inside it, unset fields come from `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`, `ALIBABA_CLOUD_OIDC_TOKEN_FILE`, `ALIBABA_CLOUD_ROLE_ARN` and `ALIBABA_CLOUD_ROLE_SESSION_NAME`.
+	AssumeRoleWithOidc ProviderAssumeRoleWithOidcPtrInput
 	// How long, in milliseconds, the answer of a call is reused by an identical call (same region, instance and names) in the same provider process. `0` turns the cache off.
 	CacheTtlMs pulumi.IntPtrInput
 	// How many requests run in parallel when more than 50 user names are split into batches of 50.
 	Concurrency pulumi.IntPtrInput
 	// How long to wait for a TCP connection to the endpoint, in milliseconds.
 	ConnectTimeoutMs pulumi.IntPtrInput
+	// A URL that answers temporary credentials as JSON (`AccessKeyId`, `AccessKeySecret`, `SecurityToken`, `Expiration`), e.g. a credentials sidecar; used when no AccessKey is set.
+	CredentialsUri pulumi.StringPtrInput
 	// The total time one function call may take, including all retries and batches, in milliseconds.
 	DeadlineMs pulumi.IntPtrInput
+	// The RAM role attached to the ECS instance the program runs on; its temporary keys come from the instance's metadata service (100.100.100.200, reachable only on ECS). Used when no AccessKey is set.
+	EcsRoleName pulumi.StringPtrInput
 	// The API endpoint to call instead of the regional one, e.g. `http://127.0.0.1:8080` for the local emulator or `https://smartag.cn-shanghai.aliyuncs.com`.
 	Endpoint pulumi.StringPtrInput
 	// Which of the region's endpoints to call: `public` (the default, `smartag.<region>.aliyuncs.com`) or `vpc` (`smartag-vpc.<region>.aliyuncs.com`, reachable from inside an Alibaba Cloud VPC). A region without a VPC endpoint (such as `cn-hangzhou`) fails with a clear error before any request. An explicit `endpoint` wins over this key.
@@ -185,6 +225,10 @@ type ProviderArgs struct {
 	SecretKey pulumi.StringPtrInput
 	// An STS security token, needed only with temporary credentials (an STS AccessKey pair).
 	SecurityToken pulumi.StringPtrInput
+	// The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from. Without it, the default chain reads the file `ALIBABA_CLOUD_CREDENTIALS_FILE` names, and skips it when missing.
+	SharedCredentialsFile pulumi.StringPtrInput
+	// The STS host (`host` or `host:port`, always called over https) for `assumeRole` and `assumeRoleWithOidc`, e.g. `sts-vpc.cn-shanghai.aliyuncs.com`. Default: `sts.aliyuncs.com`.
+	StsEndpoint pulumi.StringPtrInput
 }
 
 func (ProviderArgs) ElementType() reflect.Type {

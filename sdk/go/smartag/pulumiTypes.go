@@ -161,6 +161,457 @@ func (o OnlineClientArrayOutput) Index(i pulumi.IntInput) OnlineClientOutput {
 	}).(OnlineClientOutput)
 }
 
+// How the provider assumes a RAM role with STS `AssumeRole`.
+type ProviderAssumeRole struct {
+	// The external ID the role's trust policy asks for (2 to 1224 characters), against the confused-deputy problem.
+	ExternalId *string `pulumi:"externalId"`
+	// A policy document (JSON, up to 2048 characters) that narrows what the temporary keys may do below the role's own permissions.
+	Policy *string `pulumi:"policy"`
+	// The ARN of the RAM role to assume: `acs:ram::<account id>:role/<role name>`.
+	RoleArn string `pulumi:"roleArn"`
+	// How long the temporary keys last, in seconds: 900 to 43200, and at most the role's maximum session duration. Default: 3600.
+	SessionExpiration *int `pulumi:"sessionExpiration"`
+	// The role session name STS records (2 to 64 letters, digits or `. @ - _`). Default: `pulumi-smartag`.
+	SessionName *string `pulumi:"sessionName"`
+}
+
+// ProviderAssumeRoleInput is an input type that accepts ProviderAssumeRoleArgs and ProviderAssumeRoleOutput values.
+// You can construct a concrete instance of `ProviderAssumeRoleInput` via:
+//
+//	ProviderAssumeRoleArgs{...}
+type ProviderAssumeRoleInput interface {
+	pulumi.Input
+
+	ToProviderAssumeRoleOutput() ProviderAssumeRoleOutput
+	ToProviderAssumeRoleOutputWithContext(context.Context) ProviderAssumeRoleOutput
+}
+
+// How the provider assumes a RAM role with STS `AssumeRole`.
+type ProviderAssumeRoleArgs struct {
+	// The external ID the role's trust policy asks for (2 to 1224 characters), against the confused-deputy problem.
+	ExternalId pulumi.StringPtrInput `pulumi:"externalId"`
+	// A policy document (JSON, up to 2048 characters) that narrows what the temporary keys may do below the role's own permissions.
+	Policy pulumi.StringPtrInput `pulumi:"policy"`
+	// The ARN of the RAM role to assume: `acs:ram::<account id>:role/<role name>`.
+	RoleArn pulumi.StringInput `pulumi:"roleArn"`
+	// How long the temporary keys last, in seconds: 900 to 43200, and at most the role's maximum session duration. Default: 3600.
+	SessionExpiration pulumi.IntPtrInput `pulumi:"sessionExpiration"`
+	// The role session name STS records (2 to 64 letters, digits or `. @ - _`). Default: `pulumi-smartag`.
+	SessionName pulumi.StringPtrInput `pulumi:"sessionName"`
+}
+
+func (ProviderAssumeRoleArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ProviderAssumeRole)(nil)).Elem()
+}
+
+func (i ProviderAssumeRoleArgs) ToProviderAssumeRoleOutput() ProviderAssumeRoleOutput {
+	return i.ToProviderAssumeRoleOutputWithContext(context.Background())
+}
+
+func (i ProviderAssumeRoleArgs) ToProviderAssumeRoleOutputWithContext(ctx context.Context) ProviderAssumeRoleOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ProviderAssumeRoleOutput)
+}
+
+func (i ProviderAssumeRoleArgs) ToProviderAssumeRolePtrOutput() ProviderAssumeRolePtrOutput {
+	return i.ToProviderAssumeRolePtrOutputWithContext(context.Background())
+}
+
+func (i ProviderAssumeRoleArgs) ToProviderAssumeRolePtrOutputWithContext(ctx context.Context) ProviderAssumeRolePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ProviderAssumeRoleOutput).ToProviderAssumeRolePtrOutputWithContext(ctx)
+}
+
+// ProviderAssumeRolePtrInput is an input type that accepts ProviderAssumeRoleArgs, ProviderAssumeRolePtr and ProviderAssumeRolePtrOutput values.
+// You can construct a concrete instance of `ProviderAssumeRolePtrInput` via:
+//
+//	        ProviderAssumeRoleArgs{...}
+//
+//	or:
+//
+//	        nil
+type ProviderAssumeRolePtrInput interface {
+	pulumi.Input
+
+	ToProviderAssumeRolePtrOutput() ProviderAssumeRolePtrOutput
+	ToProviderAssumeRolePtrOutputWithContext(context.Context) ProviderAssumeRolePtrOutput
+}
+
+type providerAssumeRolePtrType ProviderAssumeRoleArgs
+
+func ProviderAssumeRolePtr(v *ProviderAssumeRoleArgs) ProviderAssumeRolePtrInput {
+	return (*providerAssumeRolePtrType)(v)
+}
+
+func (*providerAssumeRolePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ProviderAssumeRole)(nil)).Elem()
+}
+
+func (i *providerAssumeRolePtrType) ToProviderAssumeRolePtrOutput() ProviderAssumeRolePtrOutput {
+	return i.ToProviderAssumeRolePtrOutputWithContext(context.Background())
+}
+
+func (i *providerAssumeRolePtrType) ToProviderAssumeRolePtrOutputWithContext(ctx context.Context) ProviderAssumeRolePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ProviderAssumeRolePtrOutput)
+}
+
+// How the provider assumes a RAM role with STS `AssumeRole`.
+type ProviderAssumeRoleOutput struct{ *pulumi.OutputState }
+
+func (ProviderAssumeRoleOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ProviderAssumeRole)(nil)).Elem()
+}
+
+func (o ProviderAssumeRoleOutput) ToProviderAssumeRoleOutput() ProviderAssumeRoleOutput {
+	return o
+}
+
+func (o ProviderAssumeRoleOutput) ToProviderAssumeRoleOutputWithContext(ctx context.Context) ProviderAssumeRoleOutput {
+	return o
+}
+
+func (o ProviderAssumeRoleOutput) ToProviderAssumeRolePtrOutput() ProviderAssumeRolePtrOutput {
+	return o.ToProviderAssumeRolePtrOutputWithContext(context.Background())
+}
+
+func (o ProviderAssumeRoleOutput) ToProviderAssumeRolePtrOutputWithContext(ctx context.Context) ProviderAssumeRolePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ProviderAssumeRole) *ProviderAssumeRole {
+		return &v
+	}).(ProviderAssumeRolePtrOutput)
+}
+
+// The external ID the role's trust policy asks for (2 to 1224 characters), against the confused-deputy problem.
+func (o ProviderAssumeRoleOutput) ExternalId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ProviderAssumeRole) *string { return v.ExternalId }).(pulumi.StringPtrOutput)
+}
+
+// A policy document (JSON, up to 2048 characters) that narrows what the temporary keys may do below the role's own permissions.
+func (o ProviderAssumeRoleOutput) Policy() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ProviderAssumeRole) *string { return v.Policy }).(pulumi.StringPtrOutput)
+}
+
+// The ARN of the RAM role to assume: `acs:ram::<account id>:role/<role name>`.
+func (o ProviderAssumeRoleOutput) RoleArn() pulumi.StringOutput {
+	return o.ApplyT(func(v ProviderAssumeRole) string { return v.RoleArn }).(pulumi.StringOutput)
+}
+
+// How long the temporary keys last, in seconds: 900 to 43200, and at most the role's maximum session duration. Default: 3600.
+func (o ProviderAssumeRoleOutput) SessionExpiration() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ProviderAssumeRole) *int { return v.SessionExpiration }).(pulumi.IntPtrOutput)
+}
+
+// The role session name STS records (2 to 64 letters, digits or `. @ - _`). Default: `pulumi-smartag`.
+func (o ProviderAssumeRoleOutput) SessionName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ProviderAssumeRole) *string { return v.SessionName }).(pulumi.StringPtrOutput)
+}
+
+type ProviderAssumeRolePtrOutput struct{ *pulumi.OutputState }
+
+func (ProviderAssumeRolePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ProviderAssumeRole)(nil)).Elem()
+}
+
+func (o ProviderAssumeRolePtrOutput) ToProviderAssumeRolePtrOutput() ProviderAssumeRolePtrOutput {
+	return o
+}
+
+func (o ProviderAssumeRolePtrOutput) ToProviderAssumeRolePtrOutputWithContext(ctx context.Context) ProviderAssumeRolePtrOutput {
+	return o
+}
+
+func (o ProviderAssumeRolePtrOutput) Elem() ProviderAssumeRoleOutput {
+	return o.ApplyT(func(v *ProviderAssumeRole) ProviderAssumeRole {
+		if v != nil {
+			return *v
+		}
+		var ret ProviderAssumeRole
+		return ret
+	}).(ProviderAssumeRoleOutput)
+}
+
+// The external ID the role's trust policy asks for (2 to 1224 characters), against the confused-deputy problem.
+func (o ProviderAssumeRolePtrOutput) ExternalId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ProviderAssumeRole) *string {
+		if v == nil {
+			return nil
+		}
+		return v.ExternalId
+	}).(pulumi.StringPtrOutput)
+}
+
+// A policy document (JSON, up to 2048 characters) that narrows what the temporary keys may do below the role's own permissions.
+func (o ProviderAssumeRolePtrOutput) Policy() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ProviderAssumeRole) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Policy
+	}).(pulumi.StringPtrOutput)
+}
+
+// The ARN of the RAM role to assume: `acs:ram::<account id>:role/<role name>`.
+func (o ProviderAssumeRolePtrOutput) RoleArn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ProviderAssumeRole) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.RoleArn
+	}).(pulumi.StringPtrOutput)
+}
+
+// How long the temporary keys last, in seconds: 900 to 43200, and at most the role's maximum session duration. Default: 3600.
+func (o ProviderAssumeRolePtrOutput) SessionExpiration() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ProviderAssumeRole) *int {
+		if v == nil {
+			return nil
+		}
+		return v.SessionExpiration
+	}).(pulumi.IntPtrOutput)
+}
+
+// The role session name STS records (2 to 64 letters, digits or `. @ - _`). Default: `pulumi-smartag`.
+func (o ProviderAssumeRolePtrOutput) SessionName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ProviderAssumeRole) *string {
+		if v == nil {
+			return nil
+		}
+		return v.SessionName
+	}).(pulumi.StringPtrOutput)
+}
+
+// How the provider assumes a RAM role with STS `AssumeRoleWithOIDC`.
+type ProviderAssumeRoleWithOidc struct {
+	// The ARN of the OIDC identity provider in RAM: `acs:ram::<account id>:oidc-provider/<name>`.
+	OidcProviderArn string `pulumi:"oidcProviderArn"`
+	// The path of the file that holds the OIDC token; it is read again whenever the keys are renewed.
+	OidcTokenFile string `pulumi:"oidcTokenFile"`
+	// A policy document (JSON, up to 2048 characters) that narrows what the temporary keys may do below the role's own permissions.
+	Policy *string `pulumi:"policy"`
+	// The ARN of the RAM role to assume: `acs:ram::<account id>:role/<role name>`.
+	RoleArn string `pulumi:"roleArn"`
+	// The role session name STS records (2 to 64 letters, digits or `. @ - _`). Default: `pulumi-smartag`.
+	RoleSessionName *string `pulumi:"roleSessionName"`
+	// How long the temporary keys last, in seconds: 900 to 43200, and at most the role's maximum session duration. Default: 3600.
+	SessionExpiration *int `pulumi:"sessionExpiration"`
+}
+
+// ProviderAssumeRoleWithOidcInput is an input type that accepts ProviderAssumeRoleWithOidcArgs and ProviderAssumeRoleWithOidcOutput values.
+// You can construct a concrete instance of `ProviderAssumeRoleWithOidcInput` via:
+//
+//	ProviderAssumeRoleWithOidcArgs{...}
+type ProviderAssumeRoleWithOidcInput interface {
+	pulumi.Input
+
+	ToProviderAssumeRoleWithOidcOutput() ProviderAssumeRoleWithOidcOutput
+	ToProviderAssumeRoleWithOidcOutputWithContext(context.Context) ProviderAssumeRoleWithOidcOutput
+}
+
+// How the provider assumes a RAM role with STS `AssumeRoleWithOIDC`.
+type ProviderAssumeRoleWithOidcArgs struct {
+	// The ARN of the OIDC identity provider in RAM: `acs:ram::<account id>:oidc-provider/<name>`.
+	OidcProviderArn pulumi.StringInput `pulumi:"oidcProviderArn"`
+	// The path of the file that holds the OIDC token; it is read again whenever the keys are renewed.
+	OidcTokenFile pulumi.StringInput `pulumi:"oidcTokenFile"`
+	// A policy document (JSON, up to 2048 characters) that narrows what the temporary keys may do below the role's own permissions.
+	Policy pulumi.StringPtrInput `pulumi:"policy"`
+	// The ARN of the RAM role to assume: `acs:ram::<account id>:role/<role name>`.
+	RoleArn pulumi.StringInput `pulumi:"roleArn"`
+	// The role session name STS records (2 to 64 letters, digits or `. @ - _`). Default: `pulumi-smartag`.
+	RoleSessionName pulumi.StringPtrInput `pulumi:"roleSessionName"`
+	// How long the temporary keys last, in seconds: 900 to 43200, and at most the role's maximum session duration. Default: 3600.
+	SessionExpiration pulumi.IntPtrInput `pulumi:"sessionExpiration"`
+}
+
+func (ProviderAssumeRoleWithOidcArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ProviderAssumeRoleWithOidc)(nil)).Elem()
+}
+
+func (i ProviderAssumeRoleWithOidcArgs) ToProviderAssumeRoleWithOidcOutput() ProviderAssumeRoleWithOidcOutput {
+	return i.ToProviderAssumeRoleWithOidcOutputWithContext(context.Background())
+}
+
+func (i ProviderAssumeRoleWithOidcArgs) ToProviderAssumeRoleWithOidcOutputWithContext(ctx context.Context) ProviderAssumeRoleWithOidcOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ProviderAssumeRoleWithOidcOutput)
+}
+
+func (i ProviderAssumeRoleWithOidcArgs) ToProviderAssumeRoleWithOidcPtrOutput() ProviderAssumeRoleWithOidcPtrOutput {
+	return i.ToProviderAssumeRoleWithOidcPtrOutputWithContext(context.Background())
+}
+
+func (i ProviderAssumeRoleWithOidcArgs) ToProviderAssumeRoleWithOidcPtrOutputWithContext(ctx context.Context) ProviderAssumeRoleWithOidcPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ProviderAssumeRoleWithOidcOutput).ToProviderAssumeRoleWithOidcPtrOutputWithContext(ctx)
+}
+
+// ProviderAssumeRoleWithOidcPtrInput is an input type that accepts ProviderAssumeRoleWithOidcArgs, ProviderAssumeRoleWithOidcPtr and ProviderAssumeRoleWithOidcPtrOutput values.
+// You can construct a concrete instance of `ProviderAssumeRoleWithOidcPtrInput` via:
+//
+//	        ProviderAssumeRoleWithOidcArgs{...}
+//
+//	or:
+//
+//	        nil
+type ProviderAssumeRoleWithOidcPtrInput interface {
+	pulumi.Input
+
+	ToProviderAssumeRoleWithOidcPtrOutput() ProviderAssumeRoleWithOidcPtrOutput
+	ToProviderAssumeRoleWithOidcPtrOutputWithContext(context.Context) ProviderAssumeRoleWithOidcPtrOutput
+}
+
+type providerAssumeRoleWithOidcPtrType ProviderAssumeRoleWithOidcArgs
+
+func ProviderAssumeRoleWithOidcPtr(v *ProviderAssumeRoleWithOidcArgs) ProviderAssumeRoleWithOidcPtrInput {
+	return (*providerAssumeRoleWithOidcPtrType)(v)
+}
+
+func (*providerAssumeRoleWithOidcPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ProviderAssumeRoleWithOidc)(nil)).Elem()
+}
+
+func (i *providerAssumeRoleWithOidcPtrType) ToProviderAssumeRoleWithOidcPtrOutput() ProviderAssumeRoleWithOidcPtrOutput {
+	return i.ToProviderAssumeRoleWithOidcPtrOutputWithContext(context.Background())
+}
+
+func (i *providerAssumeRoleWithOidcPtrType) ToProviderAssumeRoleWithOidcPtrOutputWithContext(ctx context.Context) ProviderAssumeRoleWithOidcPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ProviderAssumeRoleWithOidcPtrOutput)
+}
+
+// How the provider assumes a RAM role with STS `AssumeRoleWithOIDC`.
+type ProviderAssumeRoleWithOidcOutput struct{ *pulumi.OutputState }
+
+func (ProviderAssumeRoleWithOidcOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ProviderAssumeRoleWithOidc)(nil)).Elem()
+}
+
+func (o ProviderAssumeRoleWithOidcOutput) ToProviderAssumeRoleWithOidcOutput() ProviderAssumeRoleWithOidcOutput {
+	return o
+}
+
+func (o ProviderAssumeRoleWithOidcOutput) ToProviderAssumeRoleWithOidcOutputWithContext(ctx context.Context) ProviderAssumeRoleWithOidcOutput {
+	return o
+}
+
+func (o ProviderAssumeRoleWithOidcOutput) ToProviderAssumeRoleWithOidcPtrOutput() ProviderAssumeRoleWithOidcPtrOutput {
+	return o.ToProviderAssumeRoleWithOidcPtrOutputWithContext(context.Background())
+}
+
+func (o ProviderAssumeRoleWithOidcOutput) ToProviderAssumeRoleWithOidcPtrOutputWithContext(ctx context.Context) ProviderAssumeRoleWithOidcPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ProviderAssumeRoleWithOidc) *ProviderAssumeRoleWithOidc {
+		return &v
+	}).(ProviderAssumeRoleWithOidcPtrOutput)
+}
+
+// The ARN of the OIDC identity provider in RAM: `acs:ram::<account id>:oidc-provider/<name>`.
+func (o ProviderAssumeRoleWithOidcOutput) OidcProviderArn() pulumi.StringOutput {
+	return o.ApplyT(func(v ProviderAssumeRoleWithOidc) string { return v.OidcProviderArn }).(pulumi.StringOutput)
+}
+
+// The path of the file that holds the OIDC token; it is read again whenever the keys are renewed.
+func (o ProviderAssumeRoleWithOidcOutput) OidcTokenFile() pulumi.StringOutput {
+	return o.ApplyT(func(v ProviderAssumeRoleWithOidc) string { return v.OidcTokenFile }).(pulumi.StringOutput)
+}
+
+// A policy document (JSON, up to 2048 characters) that narrows what the temporary keys may do below the role's own permissions.
+func (o ProviderAssumeRoleWithOidcOutput) Policy() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ProviderAssumeRoleWithOidc) *string { return v.Policy }).(pulumi.StringPtrOutput)
+}
+
+// The ARN of the RAM role to assume: `acs:ram::<account id>:role/<role name>`.
+func (o ProviderAssumeRoleWithOidcOutput) RoleArn() pulumi.StringOutput {
+	return o.ApplyT(func(v ProviderAssumeRoleWithOidc) string { return v.RoleArn }).(pulumi.StringOutput)
+}
+
+// The role session name STS records (2 to 64 letters, digits or `. @ - _`). Default: `pulumi-smartag`.
+func (o ProviderAssumeRoleWithOidcOutput) RoleSessionName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ProviderAssumeRoleWithOidc) *string { return v.RoleSessionName }).(pulumi.StringPtrOutput)
+}
+
+// How long the temporary keys last, in seconds: 900 to 43200, and at most the role's maximum session duration. Default: 3600.
+func (o ProviderAssumeRoleWithOidcOutput) SessionExpiration() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ProviderAssumeRoleWithOidc) *int { return v.SessionExpiration }).(pulumi.IntPtrOutput)
+}
+
+type ProviderAssumeRoleWithOidcPtrOutput struct{ *pulumi.OutputState }
+
+func (ProviderAssumeRoleWithOidcPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ProviderAssumeRoleWithOidc)(nil)).Elem()
+}
+
+func (o ProviderAssumeRoleWithOidcPtrOutput) ToProviderAssumeRoleWithOidcPtrOutput() ProviderAssumeRoleWithOidcPtrOutput {
+	return o
+}
+
+func (o ProviderAssumeRoleWithOidcPtrOutput) ToProviderAssumeRoleWithOidcPtrOutputWithContext(ctx context.Context) ProviderAssumeRoleWithOidcPtrOutput {
+	return o
+}
+
+func (o ProviderAssumeRoleWithOidcPtrOutput) Elem() ProviderAssumeRoleWithOidcOutput {
+	return o.ApplyT(func(v *ProviderAssumeRoleWithOidc) ProviderAssumeRoleWithOidc {
+		if v != nil {
+			return *v
+		}
+		var ret ProviderAssumeRoleWithOidc
+		return ret
+	}).(ProviderAssumeRoleWithOidcOutput)
+}
+
+// The ARN of the OIDC identity provider in RAM: `acs:ram::<account id>:oidc-provider/<name>`.
+func (o ProviderAssumeRoleWithOidcPtrOutput) OidcProviderArn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ProviderAssumeRoleWithOidc) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.OidcProviderArn
+	}).(pulumi.StringPtrOutput)
+}
+
+// The path of the file that holds the OIDC token; it is read again whenever the keys are renewed.
+func (o ProviderAssumeRoleWithOidcPtrOutput) OidcTokenFile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ProviderAssumeRoleWithOidc) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.OidcTokenFile
+	}).(pulumi.StringPtrOutput)
+}
+
+// A policy document (JSON, up to 2048 characters) that narrows what the temporary keys may do below the role's own permissions.
+func (o ProviderAssumeRoleWithOidcPtrOutput) Policy() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ProviderAssumeRoleWithOidc) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Policy
+	}).(pulumi.StringPtrOutput)
+}
+
+// The ARN of the RAM role to assume: `acs:ram::<account id>:role/<role name>`.
+func (o ProviderAssumeRoleWithOidcPtrOutput) RoleArn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ProviderAssumeRoleWithOidc) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.RoleArn
+	}).(pulumi.StringPtrOutput)
+}
+
+// The role session name STS records (2 to 64 letters, digits or `. @ - _`). Default: `pulumi-smartag`.
+func (o ProviderAssumeRoleWithOidcPtrOutput) RoleSessionName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ProviderAssumeRoleWithOidc) *string {
+		if v == nil {
+			return nil
+		}
+		return v.RoleSessionName
+	}).(pulumi.StringPtrOutput)
+}
+
+// How long the temporary keys last, in seconds: 900 to 43200, and at most the role's maximum session duration. Default: 3600.
+func (o ProviderAssumeRoleWithOidcPtrOutput) SessionExpiration() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ProviderAssumeRoleWithOidc) *int {
+		if v == nil {
+			return nil
+		}
+		return v.SessionExpiration
+	}).(pulumi.IntPtrOutput)
+}
+
 // Online clients of one SAG APP instance.
 type SagStatistic struct {
 	// The number of clients connected through the instance, over all its client accounts.
@@ -324,12 +775,20 @@ func (o UserStatisticArrayOutput) Index(i pulumi.IntInput) UserStatisticOutput {
 }
 
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*ProviderAssumeRoleInput)(nil)).Elem(), ProviderAssumeRoleArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ProviderAssumeRolePtrInput)(nil)).Elem(), ProviderAssumeRoleArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ProviderAssumeRoleWithOidcInput)(nil)).Elem(), ProviderAssumeRoleWithOidcArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ProviderAssumeRoleWithOidcPtrInput)(nil)).Elem(), ProviderAssumeRoleWithOidcArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*UserStatisticInput)(nil)).Elem(), UserStatisticArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*UserStatisticArrayInput)(nil)).Elem(), UserStatisticArray{})
 	pulumi.RegisterOutputType(ClientUserOutput{})
 	pulumi.RegisterOutputType(ClientUserArrayOutput{})
 	pulumi.RegisterOutputType(OnlineClientOutput{})
 	pulumi.RegisterOutputType(OnlineClientArrayOutput{})
+	pulumi.RegisterOutputType(ProviderAssumeRoleOutput{})
+	pulumi.RegisterOutputType(ProviderAssumeRolePtrOutput{})
+	pulumi.RegisterOutputType(ProviderAssumeRoleWithOidcOutput{})
+	pulumi.RegisterOutputType(ProviderAssumeRoleWithOidcPtrOutput{})
 	pulumi.RegisterOutputType(SagStatisticOutput{})
 	pulumi.RegisterOutputType(SagStatisticArrayOutput{})
 	pulumi.RegisterOutputType(UserStatisticOutput{})

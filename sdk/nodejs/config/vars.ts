@@ -2,6 +2,8 @@
 // *** Do not edit by hand unless you're certain you know what you are doing! ***
 
 import * as pulumi from "@pulumi/pulumi";
+import * as inputs from "../types/input";
+import * as outputs from "../types/output";
 import * as utilities from "../utilities";
 
 declare var exports: any;
@@ -25,6 +27,28 @@ export declare const allowInsecureHttp: boolean;
 Object.defineProperty(exports, "allowInsecureHttp", {
     get() {
         return __config.getObject<boolean>("allowInsecureHttp") ?? (utilities.getEnvBoolean("SMARTAG_ALLOW_INSECURE_HTTP") || false);
+    },
+    enumerable: true,
+});
+
+/**
+ * Assume a RAM role through STS `AssumeRole` before calling the API, with the credentials the other keys give (AccessKey, profile, or the default chain) as its source. The role's temporary keys are renewed before they expire. Without this key, `ALICLOUD_ASSUME_ROLE_ARN` configures it; inside it, unset fields come from `ALICLOUD_ASSUME_ROLE_ARN` / `ALIBABA_CLOUD_ROLE_ARN`, `ALICLOUD_ASSUME_ROLE_SESSION_NAME` / `ALIBABA_CLOUD_ROLE_SESSION_NAME`, `ALICLOUD_ASSUME_ROLE_SESSION_EXPIRATION` and `ALIBABA_CLOUD_EXTERNAL_ID`.
+ */
+export declare const assumeRole: outputs.ProviderAssumeRole | undefined;
+Object.defineProperty(exports, "assumeRole", {
+    get() {
+        return __config.getObject<outputs.ProviderAssumeRole>("assumeRole");
+    },
+    enumerable: true,
+});
+
+/**
+ * Assume a RAM role through STS `AssumeRoleWithOIDC` with a token from an OIDC identity provider (e.g. RRSA on ACK, or a CI system), instead of any AccessKey. Inside it, unset fields come from `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`, `ALIBABA_CLOUD_OIDC_TOKEN_FILE`, `ALIBABA_CLOUD_ROLE_ARN` and `ALIBABA_CLOUD_ROLE_SESSION_NAME`.
+ */
+export declare const assumeRoleWithOidc: outputs.ProviderAssumeRoleWithOidc | undefined;
+Object.defineProperty(exports, "assumeRoleWithOidc", {
+    get() {
+        return __config.getObject<outputs.ProviderAssumeRoleWithOidc>("assumeRoleWithOidc");
     },
     enumerable: true,
 });
@@ -63,12 +87,34 @@ Object.defineProperty(exports, "connectTimeoutMs", {
 });
 
 /**
+ * A URL that answers temporary credentials as JSON (`AccessKeyId`, `AccessKeySecret`, `SecurityToken`, `Expiration`), e.g. a credentials sidecar; used when no AccessKey is set.
+ */
+export declare const credentialsUri: string | undefined;
+Object.defineProperty(exports, "credentialsUri", {
+    get() {
+        return __config.get("credentialsUri") ?? utilities.getEnv("ALIBABA_CLOUD_CREDENTIALS_URI", "ALICLOUD_CREDENTIALS_URI");
+    },
+    enumerable: true,
+});
+
+/**
  * The total time one function call may take, including all retries and batches, in milliseconds.
  */
 export declare const deadlineMs: number;
 Object.defineProperty(exports, "deadlineMs", {
     get() {
         return __config.getObject<number>("deadlineMs") ?? 60000;
+    },
+    enumerable: true,
+});
+
+/**
+ * The RAM role attached to the ECS instance the program runs on; its temporary keys come from the instance's metadata service (100.100.100.200, reachable only on ECS). Used when no AccessKey is set.
+ */
+export declare const ecsRoleName: string | undefined;
+Object.defineProperty(exports, "ecsRoleName", {
+    get() {
+        return __config.get("ecsRoleName") ?? utilities.getEnv("ALIBABA_CLOUD_ECS_METADATA", "ALICLOUD_ECS_ROLE_NAME");
     },
     enumerable: true,
 });
@@ -201,6 +247,28 @@ export declare const securityToken: string | undefined;
 Object.defineProperty(exports, "securityToken", {
     get() {
         return __config.get("securityToken") ?? utilities.getEnv("ALIBABA_CLOUD_SECURITY_TOKEN", "ALICLOUD_SECURITY_TOKEN");
+    },
+    enumerable: true,
+});
+
+/**
+ * The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from. Without it, the default chain reads the file `ALIBABA_CLOUD_CREDENTIALS_FILE` names, and skips it when missing.
+ */
+export declare const sharedCredentialsFile: string | undefined;
+Object.defineProperty(exports, "sharedCredentialsFile", {
+    get() {
+        return __config.get("sharedCredentialsFile") ?? utilities.getEnv("ALICLOUD_SHARED_CREDENTIALS_FILE");
+    },
+    enumerable: true,
+});
+
+/**
+ * The STS host (`host` or `host:port`, always called over https) for `assumeRole` and `assumeRoleWithOidc`, e.g. `sts-vpc.cn-shanghai.aliyuncs.com`. Default: `sts.aliyuncs.com`.
+ */
+export declare const stsEndpoint: string | undefined;
+Object.defineProperty(exports, "stsEndpoint", {
+    get() {
+        return __config.get("stsEndpoint") ?? utilities.getEnv("ALIBABA_CLOUD_STS_ENDPOINT");
     },
     enumerable: true,
 });

@@ -6,6 +6,62 @@ import * as inputs from "../types/input";
 import * as outputs from "../types/output";
 
 /**
+ * How the provider assumes a RAM role with STS `AssumeRole`.
+ */
+export interface ProviderAssumeRoleArgs {
+    /**
+     * The external ID the role's trust policy asks for (2 to 1224 characters), against the confused-deputy problem.
+     */
+    externalId?: pulumi.Input<string | undefined>;
+    /**
+     * A policy document (JSON, up to 2048 characters) that narrows what the temporary keys may do below the role's own permissions.
+     */
+    policy?: pulumi.Input<string | undefined>;
+    /**
+     * The ARN of the RAM role to assume: `acs:ram::<account id>:role/<role name>`.
+     */
+    roleArn: pulumi.Input<string>;
+    /**
+     * How long the temporary keys last, in seconds: 900 to 43200, and at most the role's maximum session duration. Default: 3600.
+     */
+    sessionExpiration?: pulumi.Input<number | undefined>;
+    /**
+     * The role session name STS records (2 to 64 letters, digits or `. @ - _`). Default: `pulumi-smartag`.
+     */
+    sessionName?: pulumi.Input<string | undefined>;
+}
+
+/**
+ * How the provider assumes a RAM role with STS `AssumeRoleWithOIDC`.
+ */
+export interface ProviderAssumeRoleWithOidcArgs {
+    /**
+     * The ARN of the OIDC identity provider in RAM: `acs:ram::<account id>:oidc-provider/<name>`.
+     */
+    oidcProviderArn: pulumi.Input<string>;
+    /**
+     * The path of the file that holds the OIDC token; it is read again whenever the keys are renewed.
+     */
+    oidcTokenFile: pulumi.Input<string>;
+    /**
+     * A policy document (JSON, up to 2048 characters) that narrows what the temporary keys may do below the role's own permissions.
+     */
+    policy?: pulumi.Input<string | undefined>;
+    /**
+     * The ARN of the RAM role to assume: `acs:ram::<account id>:role/<role name>`.
+     */
+    roleArn: pulumi.Input<string>;
+    /**
+     * The role session name STS records (2 to 64 letters, digits or `. @ - _`). Default: `pulumi-smartag`.
+     */
+    roleSessionName?: pulumi.Input<string | undefined>;
+    /**
+     * How long the temporary keys last, in seconds: 900 to 43200, and at most the role's maximum session duration. Default: 3600.
+     */
+    sessionExpiration?: pulumi.Input<number | undefined>;
+}
+
+/**
  * How many clients of one client account are online through the SAG APP instance.
  */
 export interface UserStatisticArgs {

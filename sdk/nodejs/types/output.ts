@@ -58,6 +58,62 @@ export interface OnlineClient {
 }
 
 /**
+ * How the provider assumes a RAM role with STS `AssumeRole`.
+ */
+export interface ProviderAssumeRole {
+    /**
+     * The external ID the role's trust policy asks for (2 to 1224 characters), against the confused-deputy problem.
+     */
+    externalId?: string;
+    /**
+     * A policy document (JSON, up to 2048 characters) that narrows what the temporary keys may do below the role's own permissions.
+     */
+    policy?: string;
+    /**
+     * The ARN of the RAM role to assume: `acs:ram::<account id>:role/<role name>`.
+     */
+    roleArn: string;
+    /**
+     * How long the temporary keys last, in seconds: 900 to 43200, and at most the role's maximum session duration. Default: 3600.
+     */
+    sessionExpiration?: number;
+    /**
+     * The role session name STS records (2 to 64 letters, digits or `. @ - _`). Default: `pulumi-smartag`.
+     */
+    sessionName?: string;
+}
+
+/**
+ * How the provider assumes a RAM role with STS `AssumeRoleWithOIDC`.
+ */
+export interface ProviderAssumeRoleWithOidc {
+    /**
+     * The ARN of the OIDC identity provider in RAM: `acs:ram::<account id>:oidc-provider/<name>`.
+     */
+    oidcProviderArn: string;
+    /**
+     * The path of the file that holds the OIDC token; it is read again whenever the keys are renewed.
+     */
+    oidcTokenFile: string;
+    /**
+     * A policy document (JSON, up to 2048 characters) that narrows what the temporary keys may do below the role's own permissions.
+     */
+    policy?: string;
+    /**
+     * The ARN of the RAM role to assume: `acs:ram::<account id>:role/<role name>`.
+     */
+    roleArn: string;
+    /**
+     * The role session name STS records (2 to 64 letters, digits or `. @ - _`). Default: `pulumi-smartag`.
+     */
+    roleSessionName?: string;
+    /**
+     * How long the temporary keys last, in seconds: 900 to 43200, and at most the role's maximum session duration. Default: 3600.
+     */
+    sessionExpiration?: number;
+}
+
+/**
  * Online clients of one SAG APP instance.
  */
 export interface SagStatistic {

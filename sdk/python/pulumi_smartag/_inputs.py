@@ -15,9 +15,257 @@ else:
 from . import _utilities
 
 __all__ = [
+    'ProviderAssumeRoleArgs',
+    'ProviderAssumeRoleArgsDict',
+    'ProviderAssumeRoleWithOidcArgs',
+    'ProviderAssumeRoleWithOidcArgsDict',
     'UserStatisticArgs',
     'UserStatisticArgsDict',
 ]
+
+class ProviderAssumeRoleArgsDict(TypedDict):
+    """
+    How the provider assumes a RAM role with STS `AssumeRole`.
+    """
+    role_arn: pulumi.Input[_builtins.str]
+    """
+    The ARN of the RAM role to assume: `acs:ram::<account id>:role/<role name>`.
+    """
+    external_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The external ID the role's trust policy asks for (2 to 1224 characters), against the confused-deputy problem.
+    """
+    policy: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    A policy document (JSON, up to 2048 characters) that narrows what the temporary keys may do below the role's own permissions.
+    """
+    session_expiration: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    How long the temporary keys last, in seconds: 900 to 43200, and at most the role's maximum session duration. Default: 3600.
+    """
+    session_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The role session name STS records (2 to 64 letters, digits or `. @ - _`). Default: `pulumi-smartag`.
+    """
+
+@pulumi.input_type
+class ProviderAssumeRoleArgs:
+    def __init__(__self__, *,
+                 role_arn: pulumi.Input[_builtins.str],
+                 external_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 policy: pulumi.Input[Optional[_builtins.str]] = None,
+                 session_expiration: pulumi.Input[Optional[_builtins.int]] = None,
+                 session_name: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        How the provider assumes a RAM role with STS `AssumeRole`.
+
+        :param pulumi.Input[_builtins.str] role_arn: The ARN of the RAM role to assume: `acs:ram::<account id>:role/<role name>`.
+        :param pulumi.Input[_builtins.str] external_id: The external ID the role's trust policy asks for (2 to 1224 characters), against the confused-deputy problem.
+        :param pulumi.Input[_builtins.str] policy: A policy document (JSON, up to 2048 characters) that narrows what the temporary keys may do below the role's own permissions.
+        :param pulumi.Input[_builtins.int] session_expiration: How long the temporary keys last, in seconds: 900 to 43200, and at most the role's maximum session duration. Default: 3600.
+        :param pulumi.Input[_builtins.str] session_name: The role session name STS records (2 to 64 letters, digits or `. @ - _`). Default: `pulumi-smartag`.
+        """
+        pulumi.set(__self__, "role_arn", role_arn)
+        if external_id is not None:
+            pulumi.set(__self__, "external_id", external_id)
+        if policy is not None:
+            pulumi.set(__self__, "policy", policy)
+        if session_expiration is not None:
+            pulumi.set(__self__, "session_expiration", session_expiration)
+        if session_name is not None:
+            pulumi.set(__self__, "session_name", session_name)
+
+    @_builtins.property
+    @pulumi.getter(name="roleArn")
+    def role_arn(self) -> pulumi.Input[_builtins.str]:
+        """
+        The ARN of the RAM role to assume: `acs:ram::<account id>:role/<role name>`.
+        """
+        return pulumi.get(self, "role_arn")
+
+    @role_arn.setter
+    def role_arn(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "role_arn", value)
+
+    @_builtins.property
+    @pulumi.getter(name="externalId")
+    def external_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The external ID the role's trust policy asks for (2 to 1224 characters), against the confused-deputy problem.
+        """
+        return pulumi.get(self, "external_id")
+
+    @external_id.setter
+    def external_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "external_id", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def policy(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A policy document (JSON, up to 2048 characters) that narrows what the temporary keys may do below the role's own permissions.
+        """
+        return pulumi.get(self, "policy")
+
+    @policy.setter
+    def policy(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "policy", value)
+
+    @_builtins.property
+    @pulumi.getter(name="sessionExpiration")
+    def session_expiration(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        How long the temporary keys last, in seconds: 900 to 43200, and at most the role's maximum session duration. Default: 3600.
+        """
+        return pulumi.get(self, "session_expiration")
+
+    @session_expiration.setter
+    def session_expiration(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "session_expiration", value)
+
+    @_builtins.property
+    @pulumi.getter(name="sessionName")
+    def session_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The role session name STS records (2 to 64 letters, digits or `. @ - _`). Default: `pulumi-smartag`.
+        """
+        return pulumi.get(self, "session_name")
+
+    @session_name.setter
+    def session_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "session_name", value)
+
+
+class ProviderAssumeRoleWithOidcArgsDict(TypedDict):
+    """
+    How the provider assumes a RAM role with STS `AssumeRoleWithOIDC`.
+    """
+    oidc_provider_arn: pulumi.Input[_builtins.str]
+    """
+    The ARN of the OIDC identity provider in RAM: `acs:ram::<account id>:oidc-provider/<name>`.
+    """
+    oidc_token_file: pulumi.Input[_builtins.str]
+    """
+    The path of the file that holds the OIDC token; it is read again whenever the keys are renewed.
+    """
+    role_arn: pulumi.Input[_builtins.str]
+    """
+    The ARN of the RAM role to assume: `acs:ram::<account id>:role/<role name>`.
+    """
+    policy: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    A policy document (JSON, up to 2048 characters) that narrows what the temporary keys may do below the role's own permissions.
+    """
+    role_session_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The role session name STS records (2 to 64 letters, digits or `. @ - _`). Default: `pulumi-smartag`.
+    """
+    session_expiration: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    How long the temporary keys last, in seconds: 900 to 43200, and at most the role's maximum session duration. Default: 3600.
+    """
+
+@pulumi.input_type
+class ProviderAssumeRoleWithOidcArgs:
+    def __init__(__self__, *,
+                 oidc_provider_arn: pulumi.Input[_builtins.str],
+                 oidc_token_file: pulumi.Input[_builtins.str],
+                 role_arn: pulumi.Input[_builtins.str],
+                 policy: pulumi.Input[Optional[_builtins.str]] = None,
+                 role_session_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 session_expiration: pulumi.Input[Optional[_builtins.int]] = None):
+        """
+        How the provider assumes a RAM role with STS `AssumeRoleWithOIDC`.
+
+        :param pulumi.Input[_builtins.str] oidc_provider_arn: The ARN of the OIDC identity provider in RAM: `acs:ram::<account id>:oidc-provider/<name>`.
+        :param pulumi.Input[_builtins.str] oidc_token_file: The path of the file that holds the OIDC token; it is read again whenever the keys are renewed.
+        :param pulumi.Input[_builtins.str] role_arn: The ARN of the RAM role to assume: `acs:ram::<account id>:role/<role name>`.
+        :param pulumi.Input[_builtins.str] policy: A policy document (JSON, up to 2048 characters) that narrows what the temporary keys may do below the role's own permissions.
+        :param pulumi.Input[_builtins.str] role_session_name: The role session name STS records (2 to 64 letters, digits or `. @ - _`). Default: `pulumi-smartag`.
+        :param pulumi.Input[_builtins.int] session_expiration: How long the temporary keys last, in seconds: 900 to 43200, and at most the role's maximum session duration. Default: 3600.
+        """
+        pulumi.set(__self__, "oidc_provider_arn", oidc_provider_arn)
+        pulumi.set(__self__, "oidc_token_file", oidc_token_file)
+        pulumi.set(__self__, "role_arn", role_arn)
+        if policy is not None:
+            pulumi.set(__self__, "policy", policy)
+        if role_session_name is not None:
+            pulumi.set(__self__, "role_session_name", role_session_name)
+        if session_expiration is not None:
+            pulumi.set(__self__, "session_expiration", session_expiration)
+
+    @_builtins.property
+    @pulumi.getter(name="oidcProviderArn")
+    def oidc_provider_arn(self) -> pulumi.Input[_builtins.str]:
+        """
+        The ARN of the OIDC identity provider in RAM: `acs:ram::<account id>:oidc-provider/<name>`.
+        """
+        return pulumi.get(self, "oidc_provider_arn")
+
+    @oidc_provider_arn.setter
+    def oidc_provider_arn(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "oidc_provider_arn", value)
+
+    @_builtins.property
+    @pulumi.getter(name="oidcTokenFile")
+    def oidc_token_file(self) -> pulumi.Input[_builtins.str]:
+        """
+        The path of the file that holds the OIDC token; it is read again whenever the keys are renewed.
+        """
+        return pulumi.get(self, "oidc_token_file")
+
+    @oidc_token_file.setter
+    def oidc_token_file(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "oidc_token_file", value)
+
+    @_builtins.property
+    @pulumi.getter(name="roleArn")
+    def role_arn(self) -> pulumi.Input[_builtins.str]:
+        """
+        The ARN of the RAM role to assume: `acs:ram::<account id>:role/<role name>`.
+        """
+        return pulumi.get(self, "role_arn")
+
+    @role_arn.setter
+    def role_arn(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "role_arn", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def policy(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A policy document (JSON, up to 2048 characters) that narrows what the temporary keys may do below the role's own permissions.
+        """
+        return pulumi.get(self, "policy")
+
+    @policy.setter
+    def policy(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "policy", value)
+
+    @_builtins.property
+    @pulumi.getter(name="roleSessionName")
+    def role_session_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The role session name STS records (2 to 64 letters, digits or `. @ - _`). Default: `pulumi-smartag`.
+        """
+        return pulumi.get(self, "role_session_name")
+
+    @role_session_name.setter
+    def role_session_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "role_session_name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="sessionExpiration")
+    def session_expiration(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        How long the temporary keys last, in seconds: 900 to 43200, and at most the role's maximum session duration. Default: 3600.
+        """
+        return pulumi.get(self, "session_expiration")
+
+    @session_expiration.setter
+    def session_expiration(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "session_expiration", value)
+
 
 class UserStatisticArgsDict(TypedDict):
     """

@@ -17,6 +17,8 @@ from . import _utilities
 __all__ = [
     'ClientUser',
     'OnlineClient',
+    'ProviderAssumeRole',
+    'ProviderAssumeRoleWithOidc',
     'SagStatistic',
     'UserStatistic',
 ]
@@ -153,6 +155,158 @@ class OnlineClient(dict):
         When the device came online, in Unix seconds.
         """
         return pulumi.get(self, "online_time")
+
+
+@pulumi.output_type
+class ProviderAssumeRole(dict):
+    """
+    How the provider assumes a RAM role with STS `AssumeRole`.
+    """
+    def __init__(__self__, *,
+                 role_arn: _builtins.str,
+                 external_id: Optional[_builtins.str] = None,
+                 policy: Optional[_builtins.str] = None,
+                 session_expiration: Optional[_builtins.int] = None,
+                 session_name: Optional[_builtins.str] = None):
+        """
+        How the provider assumes a RAM role with STS `AssumeRole`.
+
+        :param _builtins.str role_arn: The ARN of the RAM role to assume: `acs:ram::<account id>:role/<role name>`.
+        :param _builtins.str external_id: The external ID the role's trust policy asks for (2 to 1224 characters), against the confused-deputy problem.
+        :param _builtins.str policy: A policy document (JSON, up to 2048 characters) that narrows what the temporary keys may do below the role's own permissions.
+        :param _builtins.int session_expiration: How long the temporary keys last, in seconds: 900 to 43200, and at most the role's maximum session duration. Default: 3600.
+        :param _builtins.str session_name: The role session name STS records (2 to 64 letters, digits or `. @ - _`). Default: `pulumi-smartag`.
+        """
+        pulumi.set(__self__, "role_arn", role_arn)
+        if external_id is not None:
+            pulumi.set(__self__, "external_id", external_id)
+        if policy is not None:
+            pulumi.set(__self__, "policy", policy)
+        if session_expiration is not None:
+            pulumi.set(__self__, "session_expiration", session_expiration)
+        if session_name is not None:
+            pulumi.set(__self__, "session_name", session_name)
+
+    @_builtins.property
+    @pulumi.getter(name="roleArn")
+    def role_arn(self) -> _builtins.str:
+        """
+        The ARN of the RAM role to assume: `acs:ram::<account id>:role/<role name>`.
+        """
+        return pulumi.get(self, "role_arn")
+
+    @_builtins.property
+    @pulumi.getter(name="externalId")
+    def external_id(self) -> Optional[_builtins.str]:
+        """
+        The external ID the role's trust policy asks for (2 to 1224 characters), against the confused-deputy problem.
+        """
+        return pulumi.get(self, "external_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def policy(self) -> Optional[_builtins.str]:
+        """
+        A policy document (JSON, up to 2048 characters) that narrows what the temporary keys may do below the role's own permissions.
+        """
+        return pulumi.get(self, "policy")
+
+    @_builtins.property
+    @pulumi.getter(name="sessionExpiration")
+    def session_expiration(self) -> Optional[_builtins.int]:
+        """
+        How long the temporary keys last, in seconds: 900 to 43200, and at most the role's maximum session duration. Default: 3600.
+        """
+        return pulumi.get(self, "session_expiration")
+
+    @_builtins.property
+    @pulumi.getter(name="sessionName")
+    def session_name(self) -> Optional[_builtins.str]:
+        """
+        The role session name STS records (2 to 64 letters, digits or `. @ - _`). Default: `pulumi-smartag`.
+        """
+        return pulumi.get(self, "session_name")
+
+
+@pulumi.output_type
+class ProviderAssumeRoleWithOidc(dict):
+    """
+    How the provider assumes a RAM role with STS `AssumeRoleWithOIDC`.
+    """
+    def __init__(__self__, *,
+                 oidc_provider_arn: _builtins.str,
+                 oidc_token_file: _builtins.str,
+                 role_arn: _builtins.str,
+                 policy: Optional[_builtins.str] = None,
+                 role_session_name: Optional[_builtins.str] = None,
+                 session_expiration: Optional[_builtins.int] = None):
+        """
+        How the provider assumes a RAM role with STS `AssumeRoleWithOIDC`.
+
+        :param _builtins.str oidc_provider_arn: The ARN of the OIDC identity provider in RAM: `acs:ram::<account id>:oidc-provider/<name>`.
+        :param _builtins.str oidc_token_file: The path of the file that holds the OIDC token; it is read again whenever the keys are renewed.
+        :param _builtins.str role_arn: The ARN of the RAM role to assume: `acs:ram::<account id>:role/<role name>`.
+        :param _builtins.str policy: A policy document (JSON, up to 2048 characters) that narrows what the temporary keys may do below the role's own permissions.
+        :param _builtins.str role_session_name: The role session name STS records (2 to 64 letters, digits or `. @ - _`). Default: `pulumi-smartag`.
+        :param _builtins.int session_expiration: How long the temporary keys last, in seconds: 900 to 43200, and at most the role's maximum session duration. Default: 3600.
+        """
+        pulumi.set(__self__, "oidc_provider_arn", oidc_provider_arn)
+        pulumi.set(__self__, "oidc_token_file", oidc_token_file)
+        pulumi.set(__self__, "role_arn", role_arn)
+        if policy is not None:
+            pulumi.set(__self__, "policy", policy)
+        if role_session_name is not None:
+            pulumi.set(__self__, "role_session_name", role_session_name)
+        if session_expiration is not None:
+            pulumi.set(__self__, "session_expiration", session_expiration)
+
+    @_builtins.property
+    @pulumi.getter(name="oidcProviderArn")
+    def oidc_provider_arn(self) -> _builtins.str:
+        """
+        The ARN of the OIDC identity provider in RAM: `acs:ram::<account id>:oidc-provider/<name>`.
+        """
+        return pulumi.get(self, "oidc_provider_arn")
+
+    @_builtins.property
+    @pulumi.getter(name="oidcTokenFile")
+    def oidc_token_file(self) -> _builtins.str:
+        """
+        The path of the file that holds the OIDC token; it is read again whenever the keys are renewed.
+        """
+        return pulumi.get(self, "oidc_token_file")
+
+    @_builtins.property
+    @pulumi.getter(name="roleArn")
+    def role_arn(self) -> _builtins.str:
+        """
+        The ARN of the RAM role to assume: `acs:ram::<account id>:role/<role name>`.
+        """
+        return pulumi.get(self, "role_arn")
+
+    @_builtins.property
+    @pulumi.getter
+    def policy(self) -> Optional[_builtins.str]:
+        """
+        A policy document (JSON, up to 2048 characters) that narrows what the temporary keys may do below the role's own permissions.
+        """
+        return pulumi.get(self, "policy")
+
+    @_builtins.property
+    @pulumi.getter(name="roleSessionName")
+    def role_session_name(self) -> Optional[_builtins.str]:
+        """
+        The role session name STS records (2 to 64 letters, digits or `. @ - _`). Default: `pulumi-smartag`.
+        """
+        return pulumi.get(self, "role_session_name")
+
+    @_builtins.property
+    @pulumi.getter(name="sessionExpiration")
+    def session_expiration(self) -> Optional[_builtins.int]:
+        """
+        How long the temporary keys last, in seconds: 900 to 43200, and at most the role's maximum session duration. Default: 3600.
+        """
+        return pulumi.get(self, "session_expiration")
 
 
 @pulumi.output_type

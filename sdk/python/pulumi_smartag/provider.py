@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from ._inputs import *
 
 __all__ = ['ProviderArgs', 'Provider']
 
@@ -21,10 +22,14 @@ class ProviderArgs:
     def __init__(__self__, *,
                  access_key: pulumi.Input[Optional[_builtins.str]] = None,
                  allow_insecure_http: pulumi.Input[Optional[_builtins.bool]] = None,
+                 assume_role: pulumi.Input[Optional['ProviderAssumeRoleArgs']] = None,
+                 assume_role_with_oidc: pulumi.Input[Optional['ProviderAssumeRoleWithOidcArgs']] = None,
                  cache_ttl_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  concurrency: pulumi.Input[Optional[_builtins.int]] = None,
                  connect_timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
+                 credentials_uri: pulumi.Input[Optional[_builtins.str]] = None,
                  deadline_ms: pulumi.Input[Optional[_builtins.int]] = None,
+                 ecs_role_name: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoint_type: pulumi.Input[Optional[_builtins.str]] = None,
                  max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
@@ -36,16 +41,22 @@ class ProviderArgs:
                  retry_base_delay_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  retry_max_delay_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  secret_key: pulumi.Input[Optional[_builtins.str]] = None,
-                 security_token: pulumi.Input[Optional[_builtins.str]] = None):
+                 security_token: pulumi.Input[Optional[_builtins.str]] = None,
+                 shared_credentials_file: pulumi.Input[Optional[_builtins.str]] = None,
+                 sts_endpoint: pulumi.Input[Optional[_builtins.str]] = None):
         """
         The set of arguments for constructing a Provider resource.
 
         :param pulumi.Input[_builtins.str] access_key: The AccessKey ID used to sign API requests. When neither this nor `secretKey` is set, the default credential chain of `@alicloud/credentials` is used (profiles, ECS RAM roles, OIDC).
         :param pulumi.Input[_builtins.bool] allow_insecure_http: Allow an `http://` endpoint on a host other than loopback. Without it, `http://` is accepted only for `localhost`, `127.0.0.1` and `::1`, so that signed requests are not sent in clear text by accident.
+        :param pulumi.Input['ProviderAssumeRoleArgs'] assume_role: Assume a RAM role through STS `AssumeRole` before calling the API, with the credentials the other keys give (AccessKey, profile, or the default chain) as its source. The role's temporary keys are renewed before they expire. Without this key, `ALICLOUD_ASSUME_ROLE_ARN` configures it; inside it, unset fields come from `ALICLOUD_ASSUME_ROLE_ARN` / `ALIBABA_CLOUD_ROLE_ARN`, `ALICLOUD_ASSUME_ROLE_SESSION_NAME` / `ALIBABA_CLOUD_ROLE_SESSION_NAME`, `ALICLOUD_ASSUME_ROLE_SESSION_EXPIRATION` and `ALIBABA_CLOUD_EXTERNAL_ID`.
+        :param pulumi.Input['ProviderAssumeRoleWithOidcArgs'] assume_role_with_oidc: Assume a RAM role through STS `AssumeRoleWithOIDC` with a token from an OIDC identity provider (e.g. RRSA on ACK, or a CI system), instead of any AccessKey. Inside it, unset fields come from `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`, `ALIBABA_CLOUD_OIDC_TOKEN_FILE`, `ALIBABA_CLOUD_ROLE_ARN` and `ALIBABA_CLOUD_ROLE_SESSION_NAME`.
         :param pulumi.Input[_builtins.int] cache_ttl_ms: How long, in milliseconds, the answer of a call is reused by an identical call (same region, instance and names) in the same provider process. `0` turns the cache off.
         :param pulumi.Input[_builtins.int] concurrency: How many requests run in parallel when more than 50 user names are split into batches of 50.
         :param pulumi.Input[_builtins.int] connect_timeout_ms: How long to wait for a TCP connection to the endpoint, in milliseconds.
+        :param pulumi.Input[_builtins.str] credentials_uri: A URL that answers temporary credentials as JSON (`AccessKeyId`, `AccessKeySecret`, `SecurityToken`, `Expiration`), e.g. a credentials sidecar; used when no AccessKey is set.
         :param pulumi.Input[_builtins.int] deadline_ms: The total time one function call may take, including all retries and batches, in milliseconds.
+        :param pulumi.Input[_builtins.str] ecs_role_name: The RAM role attached to the ECS instance the program runs on; its temporary keys come from the instance's metadata service (100.100.100.200, reachable only on ECS). Used when no AccessKey is set.
         :param pulumi.Input[_builtins.str] endpoint: The API endpoint to call instead of the regional one, e.g. `http://127.0.0.1:8080` for the local emulator or `https://smartag.cn-shanghai.aliyuncs.com`.
         :param pulumi.Input[_builtins.str] endpoint_type: Which of the region's endpoints to call: `public` (the default, `smartag.<region>.aliyuncs.com`) or `vpc` (`smartag-vpc.<region>.aliyuncs.com`, reachable from inside an Alibaba Cloud VPC). A region without a VPC endpoint (such as `cn-hangzhou`) fails with a clear error before any request. An explicit `endpoint` wins over this key.
         :param pulumi.Input[_builtins.int] max_attempts: Attempts per request, including the first. Only transient errors are retried: throttling, `ServiceUnavailable`, `InternalError`, HTTP 5xx, connection resets, timeouts and non-JSON gateway pages.
@@ -58,6 +69,8 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.int] retry_max_delay_ms: The longest delay between two attempts, in milliseconds.
         :param pulumi.Input[_builtins.str] secret_key: The AccessKey secret that belongs to `accessKey`. Never written to logs, error messages or outputs.
         :param pulumi.Input[_builtins.str] security_token: An STS security token, needed only with temporary credentials (an STS AccessKey pair).
+        :param pulumi.Input[_builtins.str] shared_credentials_file: The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from. Without it, the default chain reads the file `ALIBABA_CLOUD_CREDENTIALS_FILE` names, and skips it when missing.
+        :param pulumi.Input[_builtins.str] sts_endpoint: The STS host (`host` or `host:port`, always called over https) for `assumeRole` and `assumeRoleWithOidc`, e.g. `sts-vpc.cn-shanghai.aliyuncs.com`. Default: `sts.aliyuncs.com`.
         """
         if access_key is None:
             access_key = _utilities.get_env('ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALICLOUD_ACCESS_KEY')
@@ -67,6 +80,10 @@ class ProviderArgs:
             allow_insecure_http = (_utilities.get_env_bool('SMARTAG_ALLOW_INSECURE_HTTP') or False)
         if allow_insecure_http is not None:
             pulumi.set(__self__, "allow_insecure_http", allow_insecure_http)
+        if assume_role is not None:
+            pulumi.set(__self__, "assume_role", assume_role)
+        if assume_role_with_oidc is not None:
+            pulumi.set(__self__, "assume_role_with_oidc", assume_role_with_oidc)
         if cache_ttl_ms is None:
             cache_ttl_ms = 5000
         if cache_ttl_ms is not None:
@@ -79,10 +96,18 @@ class ProviderArgs:
             connect_timeout_ms = 5000
         if connect_timeout_ms is not None:
             pulumi.set(__self__, "connect_timeout_ms", connect_timeout_ms)
+        if credentials_uri is None:
+            credentials_uri = _utilities.get_env('ALIBABA_CLOUD_CREDENTIALS_URI', 'ALICLOUD_CREDENTIALS_URI')
+        if credentials_uri is not None:
+            pulumi.set(__self__, "credentials_uri", credentials_uri)
         if deadline_ms is None:
             deadline_ms = 60000
         if deadline_ms is not None:
             pulumi.set(__self__, "deadline_ms", deadline_ms)
+        if ecs_role_name is None:
+            ecs_role_name = _utilities.get_env('ALIBABA_CLOUD_ECS_METADATA', 'ALICLOUD_ECS_ROLE_NAME')
+        if ecs_role_name is not None:
+            pulumi.set(__self__, "ecs_role_name", ecs_role_name)
         if endpoint is None:
             endpoint = _utilities.get_env('SMARTAG_ENDPOINT')
         if endpoint is not None:
@@ -131,6 +156,14 @@ class ProviderArgs:
             security_token = _utilities.get_env('ALIBABA_CLOUD_SECURITY_TOKEN', 'ALICLOUD_SECURITY_TOKEN')
         if security_token is not None:
             pulumi.set(__self__, "security_token", security_token)
+        if shared_credentials_file is None:
+            shared_credentials_file = _utilities.get_env('ALICLOUD_SHARED_CREDENTIALS_FILE')
+        if shared_credentials_file is not None:
+            pulumi.set(__self__, "shared_credentials_file", shared_credentials_file)
+        if sts_endpoint is None:
+            sts_endpoint = _utilities.get_env('ALIBABA_CLOUD_STS_ENDPOINT')
+        if sts_endpoint is not None:
+            pulumi.set(__self__, "sts_endpoint", sts_endpoint)
 
     @_builtins.property
     @pulumi.getter(name="accessKey")
@@ -155,6 +188,30 @@ class ProviderArgs:
     @allow_insecure_http.setter
     def allow_insecure_http(self, value: pulumi.Input[Optional[_builtins.bool]]):
         pulumi.set(self, "allow_insecure_http", value)
+
+    @_builtins.property
+    @pulumi.getter(name="assumeRole")
+    def assume_role(self) -> pulumi.Input[Optional['ProviderAssumeRoleArgs']]:
+        """
+        Assume a RAM role through STS `AssumeRole` before calling the API, with the credentials the other keys give (AccessKey, profile, or the default chain) as its source. The role's temporary keys are renewed before they expire. Without this key, `ALICLOUD_ASSUME_ROLE_ARN` configures it; inside it, unset fields come from `ALICLOUD_ASSUME_ROLE_ARN` / `ALIBABA_CLOUD_ROLE_ARN`, `ALICLOUD_ASSUME_ROLE_SESSION_NAME` / `ALIBABA_CLOUD_ROLE_SESSION_NAME`, `ALICLOUD_ASSUME_ROLE_SESSION_EXPIRATION` and `ALIBABA_CLOUD_EXTERNAL_ID`.
+        """
+        return pulumi.get(self, "assume_role")
+
+    @assume_role.setter
+    def assume_role(self, value: pulumi.Input[Optional['ProviderAssumeRoleArgs']]):
+        pulumi.set(self, "assume_role", value)
+
+    @_builtins.property
+    @pulumi.getter(name="assumeRoleWithOidc")
+    def assume_role_with_oidc(self) -> pulumi.Input[Optional['ProviderAssumeRoleWithOidcArgs']]:
+        """
+        Assume a RAM role through STS `AssumeRoleWithOIDC` with a token from an OIDC identity provider (e.g. RRSA on ACK, or a CI system), instead of any AccessKey. Inside it, unset fields come from `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`, `ALIBABA_CLOUD_OIDC_TOKEN_FILE`, `ALIBABA_CLOUD_ROLE_ARN` and `ALIBABA_CLOUD_ROLE_SESSION_NAME`.
+        """
+        return pulumi.get(self, "assume_role_with_oidc")
+
+    @assume_role_with_oidc.setter
+    def assume_role_with_oidc(self, value: pulumi.Input[Optional['ProviderAssumeRoleWithOidcArgs']]):
+        pulumi.set(self, "assume_role_with_oidc", value)
 
     @_builtins.property
     @pulumi.getter(name="cacheTtlMs")
@@ -193,6 +250,18 @@ class ProviderArgs:
         pulumi.set(self, "connect_timeout_ms", value)
 
     @_builtins.property
+    @pulumi.getter(name="credentialsUri")
+    def credentials_uri(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A URL that answers temporary credentials as JSON (`AccessKeyId`, `AccessKeySecret`, `SecurityToken`, `Expiration`), e.g. a credentials sidecar; used when no AccessKey is set.
+        """
+        return pulumi.get(self, "credentials_uri")
+
+    @credentials_uri.setter
+    def credentials_uri(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "credentials_uri", value)
+
+    @_builtins.property
     @pulumi.getter(name="deadlineMs")
     def deadline_ms(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
@@ -203,6 +272,18 @@ class ProviderArgs:
     @deadline_ms.setter
     def deadline_ms(self, value: pulumi.Input[Optional[_builtins.int]]):
         pulumi.set(self, "deadline_ms", value)
+
+    @_builtins.property
+    @pulumi.getter(name="ecsRoleName")
+    def ecs_role_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The RAM role attached to the ECS instance the program runs on; its temporary keys come from the instance's metadata service (100.100.100.200, reachable only on ECS). Used when no AccessKey is set.
+        """
+        return pulumi.get(self, "ecs_role_name")
+
+    @ecs_role_name.setter
+    def ecs_role_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "ecs_role_name", value)
 
     @_builtins.property
     @pulumi.getter
@@ -348,6 +429,30 @@ class ProviderArgs:
     def security_token(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "security_token", value)
 
+    @_builtins.property
+    @pulumi.getter(name="sharedCredentialsFile")
+    def shared_credentials_file(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from. Without it, the default chain reads the file `ALIBABA_CLOUD_CREDENTIALS_FILE` names, and skips it when missing.
+        """
+        return pulumi.get(self, "shared_credentials_file")
+
+    @shared_credentials_file.setter
+    def shared_credentials_file(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "shared_credentials_file", value)
+
+    @_builtins.property
+    @pulumi.getter(name="stsEndpoint")
+    def sts_endpoint(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The STS host (`host` or `host:port`, always called over https) for `assumeRole` and `assumeRoleWithOidc`, e.g. `sts-vpc.cn-shanghai.aliyuncs.com`. Default: `sts.aliyuncs.com`.
+        """
+        return pulumi.get(self, "sts_endpoint")
+
+    @sts_endpoint.setter
+    def sts_endpoint(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "sts_endpoint", value)
+
 
 @pulumi.type_token("pulumi:providers:smartag")
 class Provider(pulumi.ProviderResource):
@@ -357,10 +462,14 @@ class Provider(pulumi.ProviderResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  access_key: pulumi.Input[Optional[_builtins.str]] = None,
                  allow_insecure_http: pulumi.Input[Optional[_builtins.bool]] = None,
+                 assume_role: pulumi.Input[Optional[Union['ProviderAssumeRoleArgs', 'ProviderAssumeRoleArgsDict']]] = None,
+                 assume_role_with_oidc: pulumi.Input[Optional[Union['ProviderAssumeRoleWithOidcArgs', 'ProviderAssumeRoleWithOidcArgsDict']]] = None,
                  cache_ttl_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  concurrency: pulumi.Input[Optional[_builtins.int]] = None,
                  connect_timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
+                 credentials_uri: pulumi.Input[Optional[_builtins.str]] = None,
                  deadline_ms: pulumi.Input[Optional[_builtins.int]] = None,
+                 ecs_role_name: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoint_type: pulumi.Input[Optional[_builtins.str]] = None,
                  max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
@@ -373,6 +482,8 @@ class Provider(pulumi.ProviderResource):
                  retry_max_delay_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  secret_key: pulumi.Input[Optional[_builtins.str]] = None,
                  security_token: pulumi.Input[Optional[_builtins.str]] = None,
+                 shared_credentials_file: pulumi.Input[Optional[_builtins.str]] = None,
+                 sts_endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         """
         The provider type for the smartag package. By default, functions use the stack configuration (`smartag:region`, `smartag:endpoint`, ...) and the environment; create an explicit `Provider` and pass it as the `provider` option to call a different region, account or endpoint.
@@ -381,10 +492,14 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] access_key: The AccessKey ID used to sign API requests. When neither this nor `secretKey` is set, the default credential chain of `@alicloud/credentials` is used (profiles, ECS RAM roles, OIDC).
         :param pulumi.Input[_builtins.bool] allow_insecure_http: Allow an `http://` endpoint on a host other than loopback. Without it, `http://` is accepted only for `localhost`, `127.0.0.1` and `::1`, so that signed requests are not sent in clear text by accident.
+        :param pulumi.Input[Union['ProviderAssumeRoleArgs', 'ProviderAssumeRoleArgsDict']] assume_role: Assume a RAM role through STS `AssumeRole` before calling the API, with the credentials the other keys give (AccessKey, profile, or the default chain) as its source. The role's temporary keys are renewed before they expire. Without this key, `ALICLOUD_ASSUME_ROLE_ARN` configures it; inside it, unset fields come from `ALICLOUD_ASSUME_ROLE_ARN` / `ALIBABA_CLOUD_ROLE_ARN`, `ALICLOUD_ASSUME_ROLE_SESSION_NAME` / `ALIBABA_CLOUD_ROLE_SESSION_NAME`, `ALICLOUD_ASSUME_ROLE_SESSION_EXPIRATION` and `ALIBABA_CLOUD_EXTERNAL_ID`.
+        :param pulumi.Input[Union['ProviderAssumeRoleWithOidcArgs', 'ProviderAssumeRoleWithOidcArgsDict']] assume_role_with_oidc: Assume a RAM role through STS `AssumeRoleWithOIDC` with a token from an OIDC identity provider (e.g. RRSA on ACK, or a CI system), instead of any AccessKey. Inside it, unset fields come from `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`, `ALIBABA_CLOUD_OIDC_TOKEN_FILE`, `ALIBABA_CLOUD_ROLE_ARN` and `ALIBABA_CLOUD_ROLE_SESSION_NAME`.
         :param pulumi.Input[_builtins.int] cache_ttl_ms: How long, in milliseconds, the answer of a call is reused by an identical call (same region, instance and names) in the same provider process. `0` turns the cache off.
         :param pulumi.Input[_builtins.int] concurrency: How many requests run in parallel when more than 50 user names are split into batches of 50.
         :param pulumi.Input[_builtins.int] connect_timeout_ms: How long to wait for a TCP connection to the endpoint, in milliseconds.
+        :param pulumi.Input[_builtins.str] credentials_uri: A URL that answers temporary credentials as JSON (`AccessKeyId`, `AccessKeySecret`, `SecurityToken`, `Expiration`), e.g. a credentials sidecar; used when no AccessKey is set.
         :param pulumi.Input[_builtins.int] deadline_ms: The total time one function call may take, including all retries and batches, in milliseconds.
+        :param pulumi.Input[_builtins.str] ecs_role_name: The RAM role attached to the ECS instance the program runs on; its temporary keys come from the instance's metadata service (100.100.100.200, reachable only on ECS). Used when no AccessKey is set.
         :param pulumi.Input[_builtins.str] endpoint: The API endpoint to call instead of the regional one, e.g. `http://127.0.0.1:8080` for the local emulator or `https://smartag.cn-shanghai.aliyuncs.com`.
         :param pulumi.Input[_builtins.str] endpoint_type: Which of the region's endpoints to call: `public` (the default, `smartag.<region>.aliyuncs.com`) or `vpc` (`smartag-vpc.<region>.aliyuncs.com`, reachable from inside an Alibaba Cloud VPC). A region without a VPC endpoint (such as `cn-hangzhou`) fails with a clear error before any request. An explicit `endpoint` wins over this key.
         :param pulumi.Input[_builtins.int] max_attempts: Attempts per request, including the first. Only transient errors are retried: throttling, `ServiceUnavailable`, `InternalError`, HTTP 5xx, connection resets, timeouts and non-JSON gateway pages.
@@ -397,6 +512,8 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.int] retry_max_delay_ms: The longest delay between two attempts, in milliseconds.
         :param pulumi.Input[_builtins.str] secret_key: The AccessKey secret that belongs to `accessKey`. Never written to logs, error messages or outputs.
         :param pulumi.Input[_builtins.str] security_token: An STS security token, needed only with temporary credentials (an STS AccessKey pair).
+        :param pulumi.Input[_builtins.str] shared_credentials_file: The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from. Without it, the default chain reads the file `ALIBABA_CLOUD_CREDENTIALS_FILE` names, and skips it when missing.
+        :param pulumi.Input[_builtins.str] sts_endpoint: The STS host (`host` or `host:port`, always called over https) for `assumeRole` and `assumeRoleWithOidc`, e.g. `sts-vpc.cn-shanghai.aliyuncs.com`. Default: `sts.aliyuncs.com`.
         """
         ...
     @overload
@@ -424,10 +541,14 @@ class Provider(pulumi.ProviderResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  access_key: pulumi.Input[Optional[_builtins.str]] = None,
                  allow_insecure_http: pulumi.Input[Optional[_builtins.bool]] = None,
+                 assume_role: pulumi.Input[Optional[Union['ProviderAssumeRoleArgs', 'ProviderAssumeRoleArgsDict']]] = None,
+                 assume_role_with_oidc: pulumi.Input[Optional[Union['ProviderAssumeRoleWithOidcArgs', 'ProviderAssumeRoleWithOidcArgsDict']]] = None,
                  cache_ttl_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  concurrency: pulumi.Input[Optional[_builtins.int]] = None,
                  connect_timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
+                 credentials_uri: pulumi.Input[Optional[_builtins.str]] = None,
                  deadline_ms: pulumi.Input[Optional[_builtins.int]] = None,
+                 ecs_role_name: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoint_type: pulumi.Input[Optional[_builtins.str]] = None,
                  max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
@@ -440,6 +561,8 @@ class Provider(pulumi.ProviderResource):
                  retry_max_delay_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  secret_key: pulumi.Input[Optional[_builtins.str]] = None,
                  security_token: pulumi.Input[Optional[_builtins.str]] = None,
+                 shared_credentials_file: pulumi.Input[Optional[_builtins.str]] = None,
+                 sts_endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
@@ -455,6 +578,8 @@ class Provider(pulumi.ProviderResource):
             if allow_insecure_http is None:
                 allow_insecure_http = (_utilities.get_env_bool('SMARTAG_ALLOW_INSECURE_HTTP') or False)
             __props__.__dict__["allow_insecure_http"] = pulumi.Output.from_input(allow_insecure_http).apply(pulumi.runtime.to_json) if allow_insecure_http is not None else None
+            __props__.__dict__["assume_role"] = pulumi.Output.from_input(assume_role).apply(pulumi.runtime.to_json) if assume_role is not None else None
+            __props__.__dict__["assume_role_with_oidc"] = pulumi.Output.from_input(assume_role_with_oidc).apply(pulumi.runtime.to_json) if assume_role_with_oidc is not None else None
             if cache_ttl_ms is None:
                 cache_ttl_ms = 5000
             __props__.__dict__["cache_ttl_ms"] = pulumi.Output.from_input(cache_ttl_ms).apply(pulumi.runtime.to_json) if cache_ttl_ms is not None else None
@@ -464,9 +589,15 @@ class Provider(pulumi.ProviderResource):
             if connect_timeout_ms is None:
                 connect_timeout_ms = 5000
             __props__.__dict__["connect_timeout_ms"] = pulumi.Output.from_input(connect_timeout_ms).apply(pulumi.runtime.to_json) if connect_timeout_ms is not None else None
+            if credentials_uri is None:
+                credentials_uri = _utilities.get_env('ALIBABA_CLOUD_CREDENTIALS_URI', 'ALICLOUD_CREDENTIALS_URI')
+            __props__.__dict__["credentials_uri"] = credentials_uri
             if deadline_ms is None:
                 deadline_ms = 60000
             __props__.__dict__["deadline_ms"] = pulumi.Output.from_input(deadline_ms).apply(pulumi.runtime.to_json) if deadline_ms is not None else None
+            if ecs_role_name is None:
+                ecs_role_name = _utilities.get_env('ALIBABA_CLOUD_ECS_METADATA', 'ALICLOUD_ECS_ROLE_NAME')
+            __props__.__dict__["ecs_role_name"] = ecs_role_name
             if endpoint is None:
                 endpoint = _utilities.get_env('SMARTAG_ENDPOINT')
             __props__.__dict__["endpoint"] = endpoint
@@ -503,6 +634,12 @@ class Provider(pulumi.ProviderResource):
             if security_token is None:
                 security_token = _utilities.get_env('ALIBABA_CLOUD_SECURITY_TOKEN', 'ALICLOUD_SECURITY_TOKEN')
             __props__.__dict__["security_token"] = None if security_token is None else pulumi.Output.secret(security_token)
+            if shared_credentials_file is None:
+                shared_credentials_file = _utilities.get_env('ALICLOUD_SHARED_CREDENTIALS_FILE')
+            __props__.__dict__["shared_credentials_file"] = shared_credentials_file
+            if sts_endpoint is None:
+                sts_endpoint = _utilities.get_env('ALIBABA_CLOUD_STS_ENDPOINT')
+            __props__.__dict__["sts_endpoint"] = sts_endpoint
         super(Provider, __self__).__init__(
             'smartag',
             resource_name,

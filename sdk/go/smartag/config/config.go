@@ -37,6 +37,16 @@ func GetAllowInsecureHttp(ctx *pulumi.Context) bool {
 	return value
 }
 
+// Assume a RAM role through STS `AssumeRole` before calling the API, with the credentials the other keys give (AccessKey, profile, or the default chain) as its source. The role's temporary keys are renewed before they expire. Without this key, `ALICLOUD_ASSUME_ROLE_ARN` configures it; inside it, unset fields come from `ALICLOUD_ASSUME_ROLE_ARN` / `ALIBABA_CLOUD_ROLE_ARN`, `ALICLOUD_ASSUME_ROLE_SESSION_NAME` / `ALIBABA_CLOUD_ROLE_SESSION_NAME`, `ALICLOUD_ASSUME_ROLE_SESSION_EXPIRATION` and `ALIBABA_CLOUD_EXTERNAL_ID`.
+func GetAssumeRole(ctx *pulumi.Context) string {
+	return config.Get(ctx, "smartag:assumeRole")
+}
+
+// Assume a RAM role through STS `AssumeRoleWithOIDC` with a token from an OIDC identity provider (e.g. RRSA on ACK, or a CI system), instead of any AccessKey. Inside it, unset fields come from `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`, `ALIBABA_CLOUD_OIDC_TOKEN_FILE`, `ALIBABA_CLOUD_ROLE_ARN` and `ALIBABA_CLOUD_ROLE_SESSION_NAME`.
+func GetAssumeRoleWithOidc(ctx *pulumi.Context) string {
+	return config.Get(ctx, "smartag:assumeRoleWithOidc")
+}
+
 // How long, in milliseconds, the answer of a call is reused by an identical call (same region, instance and names) in the same provider process. `0` turns the cache off.
 func GetCacheTtlMs(ctx *pulumi.Context) int {
 	v, err := config.TryInt(ctx, "smartag:cacheTtlMs")
@@ -70,6 +80,19 @@ func GetConnectTimeoutMs(ctx *pulumi.Context) int {
 	return value
 }
 
+// A URL that answers temporary credentials as JSON (`AccessKeyId`, `AccessKeySecret`, `SecurityToken`, `Expiration`), e.g. a credentials sidecar; used when no AccessKey is set.
+func GetCredentialsUri(ctx *pulumi.Context) string {
+	v, err := config.Try(ctx, "smartag:credentialsUri")
+	if err == nil {
+		return v
+	}
+	var value string
+	if d := internal.GetEnvOrDefault(nil, nil, "ALIBABA_CLOUD_CREDENTIALS_URI", "ALICLOUD_CREDENTIALS_URI"); d != nil {
+		value = d.(string)
+	}
+	return value
+}
+
 // The total time one function call may take, including all retries and batches, in milliseconds.
 func GetDeadlineMs(ctx *pulumi.Context) int {
 	v, err := config.TryInt(ctx, "smartag:deadlineMs")
@@ -78,6 +101,19 @@ func GetDeadlineMs(ctx *pulumi.Context) int {
 	}
 	var value int
 	value = 60000
+	return value
+}
+
+// The RAM role attached to the ECS instance the program runs on; its temporary keys come from the instance's metadata service (100.100.100.200, reachable only on ECS). Used when no AccessKey is set.
+func GetEcsRoleName(ctx *pulumi.Context) string {
+	v, err := config.Try(ctx, "smartag:ecsRoleName")
+	if err == nil {
+		return v
+	}
+	var value string
+	if d := internal.GetEnvOrDefault(nil, nil, "ALIBABA_CLOUD_ECS_METADATA", "ALICLOUD_ECS_ROLE_NAME"); d != nil {
+		value = d.(string)
+	}
 	return value
 }
 
@@ -220,6 +256,32 @@ func GetSecurityToken(ctx *pulumi.Context) string {
 	}
 	var value string
 	if d := internal.GetEnvOrDefault(nil, nil, "ALIBABA_CLOUD_SECURITY_TOKEN", "ALICLOUD_SECURITY_TOKEN"); d != nil {
+		value = d.(string)
+	}
+	return value
+}
+
+// The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from. Without it, the default chain reads the file `ALIBABA_CLOUD_CREDENTIALS_FILE` names, and skips it when missing.
+func GetSharedCredentialsFile(ctx *pulumi.Context) string {
+	v, err := config.Try(ctx, "smartag:sharedCredentialsFile")
+	if err == nil {
+		return v
+	}
+	var value string
+	if d := internal.GetEnvOrDefault(nil, nil, "ALICLOUD_SHARED_CREDENTIALS_FILE"); d != nil {
+		value = d.(string)
+	}
+	return value
+}
+
+// The STS host (`host` or `host:port`, always called over https) for `assumeRole` and `assumeRoleWithOidc`, e.g. `sts-vpc.cn-shanghai.aliyuncs.com`. Default: `sts.aliyuncs.com`.
+func GetStsEndpoint(ctx *pulumi.Context) string {
+	v, err := config.Try(ctx, "smartag:stsEndpoint")
+	if err == nil {
+		return v
+	}
+	var value string
+	if d := internal.GetEnvOrDefault(nil, nil, "ALIBABA_CLOUD_STS_ENDPOINT"); d != nil {
 		value = d.(string)
 	}
 	return value

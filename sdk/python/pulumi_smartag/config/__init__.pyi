@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from .. import _utilities
+from .. import outputs as _root_outputs
 
 accessKey: Optional[str]
 """
@@ -22,6 +23,16 @@ The AccessKey ID used to sign API requests. When neither this nor `secretKey` is
 allowInsecureHttp: bool
 """
 Allow an `http://` endpoint on a host other than loopback. Without it, `http://` is accepted only for `localhost`, `127.0.0.1` and `::1`, so that signed requests are not sent in clear text by accident.
+"""
+
+assumeRole: Optional[str]
+"""
+Assume a RAM role through STS `AssumeRole` before calling the API, with the credentials the other keys give (AccessKey, profile, or the default chain) as its source. The role's temporary keys are renewed before they expire. Without this key, `ALICLOUD_ASSUME_ROLE_ARN` configures it; inside it, unset fields come from `ALICLOUD_ASSUME_ROLE_ARN` / `ALIBABA_CLOUD_ROLE_ARN`, `ALICLOUD_ASSUME_ROLE_SESSION_NAME` / `ALIBABA_CLOUD_ROLE_SESSION_NAME`, `ALICLOUD_ASSUME_ROLE_SESSION_EXPIRATION` and `ALIBABA_CLOUD_EXTERNAL_ID`.
+"""
+
+assumeRoleWithOidc: Optional[str]
+"""
+Assume a RAM role through STS `AssumeRoleWithOIDC` with a token from an OIDC identity provider (e.g. RRSA on ACK, or a CI system), instead of any AccessKey. Inside it, unset fields come from `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`, `ALIBABA_CLOUD_OIDC_TOKEN_FILE`, `ALIBABA_CLOUD_ROLE_ARN` and `ALIBABA_CLOUD_ROLE_SESSION_NAME`.
 """
 
 cacheTtlMs: int
@@ -39,9 +50,19 @@ connectTimeoutMs: int
 How long to wait for a TCP connection to the endpoint, in milliseconds.
 """
 
+credentialsUri: Optional[str]
+"""
+A URL that answers temporary credentials as JSON (`AccessKeyId`, `AccessKeySecret`, `SecurityToken`, `Expiration`), e.g. a credentials sidecar; used when no AccessKey is set.
+"""
+
 deadlineMs: int
 """
 The total time one function call may take, including all retries and batches, in milliseconds.
+"""
+
+ecsRoleName: Optional[str]
+"""
+The RAM role attached to the ECS instance the program runs on; its temporary keys come from the instance's metadata service (100.100.100.200, reachable only on ECS). Used when no AccessKey is set.
 """
 
 endpoint: Optional[str]
@@ -102,5 +123,15 @@ The AccessKey secret that belongs to `accessKey`. Never written to logs, error m
 securityToken: Optional[str]
 """
 An STS security token, needed only with temporary credentials (an STS AccessKey pair).
+"""
+
+sharedCredentialsFile: Optional[str]
+"""
+The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from. Without it, the default chain reads the file `ALIBABA_CLOUD_CREDENTIALS_FILE` names, and skips it when missing.
+"""
+
+stsEndpoint: Optional[str]
+"""
+The STS host (`host` or `host:port`, always called over https) for `assumeRole` and `assumeRoleWithOidc`, e.g. `sts-vpc.cn-shanghai.aliyuncs.com`. Default: `sts.aliyuncs.com`.
 """
 

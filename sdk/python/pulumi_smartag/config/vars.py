@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from .. import _utilities
+from .. import outputs as _root_outputs
 
 import types
 
@@ -33,6 +34,20 @@ class _ExportableConfig(types.ModuleType):
         Allow an `http://` endpoint on a host other than loopback. Without it, `http://` is accepted only for `localhost`, `127.0.0.1` and `::1`, so that signed requests are not sent in clear text by accident.
         """
         return __config__.get_bool('allowInsecureHttp') or (_utilities.get_env_bool('SMARTAG_ALLOW_INSECURE_HTTP') or False)
+
+    @_builtins.property
+    def assume_role(self) -> Optional[str]:
+        """
+        Assume a RAM role through STS `AssumeRole` before calling the API, with the credentials the other keys give (AccessKey, profile, or the default chain) as its source. The role's temporary keys are renewed before they expire. Without this key, `ALICLOUD_ASSUME_ROLE_ARN` configures it; inside it, unset fields come from `ALICLOUD_ASSUME_ROLE_ARN` / `ALIBABA_CLOUD_ROLE_ARN`, `ALICLOUD_ASSUME_ROLE_SESSION_NAME` / `ALIBABA_CLOUD_ROLE_SESSION_NAME`, `ALICLOUD_ASSUME_ROLE_SESSION_EXPIRATION` and `ALIBABA_CLOUD_EXTERNAL_ID`.
+        """
+        return __config__.get('assumeRole')
+
+    @_builtins.property
+    def assume_role_with_oidc(self) -> Optional[str]:
+        """
+        Assume a RAM role through STS `AssumeRoleWithOIDC` with a token from an OIDC identity provider (e.g. RRSA on ACK, or a CI system), instead of any AccessKey. Inside it, unset fields come from `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`, `ALIBABA_CLOUD_OIDC_TOKEN_FILE`, `ALIBABA_CLOUD_ROLE_ARN` and `ALIBABA_CLOUD_ROLE_SESSION_NAME`.
+        """
+        return __config__.get('assumeRoleWithOidc')
 
     @_builtins.property
     def cache_ttl_ms(self) -> int:
@@ -56,11 +71,25 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get_int('connectTimeoutMs') or 5000
 
     @_builtins.property
+    def credentials_uri(self) -> Optional[str]:
+        """
+        A URL that answers temporary credentials as JSON (`AccessKeyId`, `AccessKeySecret`, `SecurityToken`, `Expiration`), e.g. a credentials sidecar; used when no AccessKey is set.
+        """
+        return __config__.get('credentialsUri') or _utilities.get_env('ALIBABA_CLOUD_CREDENTIALS_URI', 'ALICLOUD_CREDENTIALS_URI')
+
+    @_builtins.property
     def deadline_ms(self) -> int:
         """
         The total time one function call may take, including all retries and batches, in milliseconds.
         """
         return __config__.get_int('deadlineMs') or 60000
+
+    @_builtins.property
+    def ecs_role_name(self) -> Optional[str]:
+        """
+        The RAM role attached to the ECS instance the program runs on; its temporary keys come from the instance's metadata service (100.100.100.200, reachable only on ECS). Used when no AccessKey is set.
+        """
+        return __config__.get('ecsRoleName') or _utilities.get_env('ALIBABA_CLOUD_ECS_METADATA', 'ALICLOUD_ECS_ROLE_NAME')
 
     @_builtins.property
     def endpoint(self) -> Optional[str]:
@@ -145,4 +174,18 @@ class _ExportableConfig(types.ModuleType):
         An STS security token, needed only with temporary credentials (an STS AccessKey pair).
         """
         return __config__.get('securityToken') or _utilities.get_env('ALIBABA_CLOUD_SECURITY_TOKEN', 'ALICLOUD_SECURITY_TOKEN')
+
+    @_builtins.property
+    def shared_credentials_file(self) -> Optional[str]:
+        """
+        The path of the credentials file (INI, as `@alicloud/credentials` reads `~/.alibabacloud/credentials`) to take the profile named by `profile` (else `default`) from. Without it, the default chain reads the file `ALIBABA_CLOUD_CREDENTIALS_FILE` names, and skips it when missing.
+        """
+        return __config__.get('sharedCredentialsFile') or _utilities.get_env('ALICLOUD_SHARED_CREDENTIALS_FILE')
+
+    @_builtins.property
+    def sts_endpoint(self) -> Optional[str]:
+        """
+        The STS host (`host` or `host:port`, always called over https) for `assumeRole` and `assumeRoleWithOidc`, e.g. `sts-vpc.cn-shanghai.aliyuncs.com`. Default: `sts.aliyuncs.com`.
+        """
+        return __config__.get('stsEndpoint') or _utilities.get_env('ALIBABA_CLOUD_STS_ENDPOINT')
 
