@@ -206,13 +206,17 @@ func bigInstance(t *testing.T, n int) ([]string, []any, float64) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Users of other instances may be objects; sag-big0001's are plain counts.
 	var fixture struct {
-		Regions map[string]map[string]struct{ Users map[string]float64 }
+		Regions map[string]map[string]struct{ Users json.RawMessage }
 	}
+	var users map[string]float64
 	if err := json.Unmarshal(data, &fixture); err != nil {
 		t.Fatal(err)
 	}
-	users := fixture.Regions["cn-shanghai"]["sag-big0001"].Users
+	if err := json.Unmarshal(fixture.Regions["cn-shanghai"]["sag-big0001"].Users, &users); err != nil {
+		t.Fatal(err)
+	}
 	names, stats, total := []string{}, []any{}, 0.0
 	for i := 1; i <= n; i++ {
 		name := fmt.Sprintf("user%04d", i)
