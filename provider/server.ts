@@ -124,8 +124,14 @@ export class SmartagProvider {
           return empty;
         }),
       ],
-      ["GetMapping", this.unary(emptyPb.Empty, async () => new providerPb.GetMappingResponse())],
-      ["GetMappings", this.unary(emptyPb.Empty, async () => new providerPb.GetMappingsResponse())],
+      [
+        "GetMapping",
+        this.unary(providerPb.GetMappingRequest, async () => new providerPb.GetMappingResponse()),
+      ],
+      [
+        "GetMappings",
+        this.unary(providerPb.GetMappingsRequest, async () => new providerPb.GetMappingsResponse()),
+      ],
     ]);
   }
 

@@ -132,6 +132,12 @@ describe("the plugin's gRPC server", () => {
     assert.equal(a.body.readUInt32BE(1), a.body.length - 5);
     const { PluginInfo } = await import("@pulumi/pulumi/proto/plugin_pb");
     assert.match(PluginInfo.deserializeBinary(a.body.subarray(5)).getVersion(), /^\d+\.\d+\.\d+/);
+    // Conversion's GetMapping: answered, with no mapping (an empty provider name).
+    const mapping = await plugin.call<providerPb.GetMappingResponse>(
+      "getMapping",
+      new providerPb.GetMappingRequest().setKey("terraform"),
+    );
+    assert.equal(mapping.getProvider(), "");
   });
 
   it("answers UNIMPLEMENTED, trailers-only, for a method or service it does not serve", async () => {
