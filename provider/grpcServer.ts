@@ -1,14 +1,15 @@
 /**
  * A minimal gRPC server for unary calls over node:http2 (h2c with prior knowledge, as the
  * engine's Go client speaks it). grpc-js's server cost the plugin a third of a Node.js start in
- * loading alone; this needs only node:http2.
+ * loading alone; this needs only node:http2, loaded once the port is bound.
  *
  * The wire: POST <path> with content-type application/grpc; request and response each one
  * message, framed as a compressed flag byte, a 4-byte big-endian length, then the bytes; the
  * outcome in the trailers grpc-status and grpc-message (percent-encoded UTF-8). A failure is
  * answered trailers-only: one HEADERS frame holding the status, ending the stream.
  */
-import * as http2 from "node:http2";
+import type * as http2 from "node:http2";
+import * as net from "node:net";
 
 /** The gRPC status codes this plugin answers with. */
 export const Status = {
@@ -46,28 +47,40 @@ export interface GrpcServer {
   close(done: () => void): void;
 }
 
-/** Listens on 127.0.0.1:`port` (0: the OS chooses); `route` maps a `:path` to its method. */
+/**
+ * Listens on 127.0.0.1:`port` (0: the OS chooses); `route` maps a `:path` to its method. The
+ * port is bound with node:net; node:http2, which costs about a third of a Node.js start to load,
+ * loads just after, while the caller prints the port and the engine reads it and dials.
+ */
 export async function listen(
   port: number,
   route: (path: string) => Method | undefined,
 ): Promise<GrpcServer> {
   const sessions = new Set<http2.ServerHttp2Session>();
-  // No cap from Node.js's per-session memory accounting: MAX_MESSAGE is the limit.
-  const server = http2.createServer({ maxSessionMemory: Number.MAX_SAFE_INTEGER });
-  server.on("session", (s) => {
-    sessions.add(s);
-    s.on("close", () => sessions.delete(s));
-    s.on("error", () => {});
-  });
-  server.on("stream", (stream, headers) => call(stream, headers, route));
+  let h2: http2.Http2Server | undefined;
+  const http = () => {
+    if (h2) return h2;
+    const { createServer } = require("node:http2") as typeof http2;
+    // No cap from Node.js's per-session memory accounting: MAX_MESSAGE is the limit.
+    h2 = createServer({ maxSessionMemory: Number.MAX_SAFE_INTEGER });
+    h2.on("session", (s) => {
+      sessions.add(s);
+      s.on("close", () => sessions.delete(s));
+      s.on("error", () => {});
+    });
+    h2.on("stream", (stream, headers) => call(stream, headers, route));
+    return h2;
+  };
+  const tcp = net.createServer((socket) => http().emit("connection", socket));
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve());
+    tcp.once("error", reject);
+    tcp.listen(port, "127.0.0.1", () => resolve());
   });
+  setImmediate(http);
   return {
-    port: (server.address() as { port: number }).port,
+    port: (tcp.address() as net.AddressInfo).port,
     close(done) {
-      server.close(() => done());
+      tcp.close(() => done());
       for (const s of sessions) s.close();
     },
   };

@@ -3,8 +3,8 @@
  * talks gRPC from then on; so stdout carries the port and nothing else. Log lines go to the
  * engine's Log service (engineLog.ts), and to stderr with SMARTAG_LOG=debug.
  *
- * The port is printed as soon as it is bound: the provider (server.ts) and its protobuf stubs
- * load with the first call.
+ * The port is printed as soon as it is bound (see grpcServer.ts): the provider (server.ts) and
+ * its protobuf stubs load with the first call.
  */
 import { engineAddressFromArgs, engineLogSink } from "./engineLog";
 import { listen } from "./grpcServer";

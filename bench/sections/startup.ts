@@ -33,8 +33,10 @@ export interface StartupResult {
   previewSkipped: string | undefined;
 }
 
-/** Modules the plugin loads before printing its port (see provider/index.ts). */
-const AT_START = ["node:http2"];
+/** Modules the plugin loads before printing its port (see provider/grpcServer.ts). */
+const AT_START = ["node:net"];
+/** What it loads just after, while the engine reads the port and dials. */
+const AFTER_START = ["node:http2"];
 /** What the plugin loads on its first call (see provider/index.ts). */
 const AT_FIRST_CALL = [
   "@pulumi/pulumi/proto/plugin_pb",
@@ -63,6 +65,7 @@ async function requireCosts(runs: number) {
   const sets = {
     boot: [],
     start: AT_START,
+    after: AFTER_START,
     call: AT_FIRST_CALL,
     first: AT_FIRST_CONFIG,
     pulumi: ["@pulumi/pulumi"],
@@ -81,6 +84,7 @@ async function requireCosts(runs: number) {
   return {
     boot: cost("boot"),
     start: cost("start"),
+    after: cost("after"),
     call: cost("call"),
     first: cost("first"),
     pulumi: cost("pulumi"),
@@ -220,7 +224,7 @@ export async function startup(
     rel.remove();
   }
   const { plugin, bare } = cold;
-  const { boot, start, call, first, pulumi } = await requireCosts(options.quick ? 1 : 5);
+  const { boot, start, after, call, first, pulumi } = await requireCosts(options.quick ? 1 : 5);
   const previewRatios = pv.provider.map((p, i) => p / (pv.inline[i] as number));
 
   report.heading("6. Start-up, and a preview through the provider");
@@ -242,8 +246,9 @@ export async function startup(
   );
   report.para(
     "What the plugin loads, each set unbundled in a fresh `node -e` (median of " +
-      `${options.quick ? 1 : 5}). The port line needs only \`node:http2\` (provider/grpcServer.ts ` +
-      "serves gRPC on it); the stubs load on the first call (provider/index.ts), and the client " +
+      `${options.quick ? 1 : 5}). The port line needs only \`node:net\`: provider/grpcServer.ts ` +
+      "binds the port with it, then loads `node:http2`, on which it serves gRPC, while the " +
+      "engine reads the port and dials; the stubs load on the first call (provider/index.ts), and the client " +
       "and zod on the first CheckConfig (in the release, from their own part of the bundle, " +
       "with its own code cache).",
   );
@@ -252,7 +257,8 @@ export async function startup(
     ["in a fresh node", "modules loaded", "time inside require()", "spawn to exit"],
     [
       ["nothing (Node's own start)", "-", "-", ms(boot.wall)],
-      row("`node:http2` (before the port line)", start),
+      row("`node:net` (before the port line)", start),
+      row("`node:http2` (just after it)", after),
       row("provider stubs (first call)", call),
       row("`@pulumi-smartag/client` + zod (first CheckConfig)", first),
       row("all of `@pulumi/pulumi` (for context)", pulumi),

@@ -203,7 +203,7 @@ describe("release artifacts (npm run dist)", () => {
       );
     });
 
-    it("loads only node:http2 for gRPC before its port line, and the rest at the first call", async () => {
+    it("binds its port with node:net alone, and loads node:http2 and the rest after", async () => {
       // Preloaded: notes every require, and prints the list at the first write to stdout.
       const spy = path.join(mkdtempSync(path.join(dir, "spy-")), "spy.js");
       writeFileSync(
@@ -225,8 +225,8 @@ process.stdout.write = function (...args) {
         assert.equal(await plugin.stop(), 0);
       }
       const line = /^before the port: (.*)$/m.exec(plugin.stderr())?.[1] ?? "null";
-      // The loader's fs and vm, the log's async_hooks, the server's http2: no tls, zlib, dns...
-      assert.deepEqual(JSON.parse(line), ["fs", "vm", "node:async_hooks", "node:http2"]);
+      // The loader's fs and vm, the log's async_hooks, the port's net: no http2, tls, zlib, dns...
+      assert.deepEqual(JSON.parse(line), ["fs", "vm", "node:async_hooks", "node:net"]);
     });
   });
   describe("the bundle's code cache", () => {
