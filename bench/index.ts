@@ -204,9 +204,10 @@ async function main(): Promise<void> {
           (coldRatio <= 1.5 ? "" : `Missed by ${ms(median(st.plugin) - median(st.bare))}. `) +
           "The release's bundle runs from V8's code cache, which its first start writes " +
           `(that first start: ${ms(st.firstStart)}), so nothing is parsed or compiled; what ` +
-          "is left is running grpc-js and the provider stubs (unbundled: " +
-          `${st.startModules} modules, ${ms(st.requireStart)} inside require()) and the Node.js ` +
-          "built-ins they load (http2, tls, crypto, zlib, dns...). See section 6.",
+          "is left is the launcher, the loader and `node:net` (unbundled: " +
+          `${ms(st.requireStart)} inside require()); \`node:http2\`, on which the plugin ` +
+          "serves gRPC, loads just after the port line, and the provider stubs with the first " +
+          "call. See section 6.",
       });
       if (st.previewSkipped === undefined) {
         const pr = median(st.previewRatios);

@@ -1,11 +1,11 @@
 /**
  * The plugin's log lines, sent to the engine's Log service, so `pulumi up -v=9 --logtostderr`,
  * `--logflow` and `--event-log` show them. Sending is fire-and-forget through a bounded queue:
- * a slow or dead engine loses log lines, never slows or fails a call. The engine's stubs load,
- * and the connection opens, with the first line.
+ * a slow or dead engine loses log lines, never slows or fails a call. grpc-js and the engine's
+ * stubs load, and the connection opens, with the first line.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import * as grpc from "@grpc/grpc-js";
+import type * as Grpc from "@grpc/grpc-js";
 import type { ClientEvent } from "@pulumi-smartag/client";
 
 export type Severity = "debug" | "info" | "warning" | "error";
@@ -74,7 +74,11 @@ export const MAX_QUEUED = 1000;
  */
 export function engineLogSink(address: string, maxQueued = MAX_QUEUED): EngineLogSink {
   type Stubs = typeof import("@pulumi/pulumi/proto/engine_pb");
-  let engine: { client: import("@pulumi/pulumi/proto/engine_grpc_pb").EngineClient; pb: Stubs };
+  let engine: {
+    grpc: typeof Grpc;
+    client: import("@pulumi/pulumi/proto/engine_grpc_pb").EngineClient;
+    pb: Stubs;
+  };
   const queue: ReturnType<typeof full>[] = [];
   let sending = false;
   let dropped = 0;
@@ -86,13 +90,15 @@ export function engineLogSink(address: string, maxQueued = MAX_QUEUED): EngineLo
       return;
     }
     try {
-      engine ??= {
-        client: new (require("@pulumi/pulumi/proto/engine_grpc_pb").EngineClient)(
-          address,
-          grpc.credentials.createInsecure(),
-        ),
-        pb: require("@pulumi/pulumi/proto/engine_pb"),
-      };
+      if (!engine) {
+        const grpc: typeof Grpc = require("@grpc/grpc-js");
+        const { EngineClient } = require("@pulumi/pulumi/proto/engine_grpc_pb");
+        engine = {
+          grpc,
+          client: new EngineClient(address, grpc.credentials.createInsecure()),
+          pb: require("@pulumi/pulumi/proto/engine_pb"),
+        };
+      }
       const { LogRequest, LogSeverity } = engine.pb;
       const request = new LogRequest()
         .setSeverity(LogSeverity[line.severity.toUpperCase() as Uppercase<Severity>])
@@ -100,7 +106,7 @@ export function engineLogSink(address: string, maxQueued = MAX_QUEUED): EngineLo
         .setUrn(line.urn)
         .setEphemeral(line.ephemeral);
       const deadline = Date.now() + 5000;
-      engine.client.log(request, new grpc.Metadata(), { deadline }, () => sendNext());
+      engine.client.log(request, new engine.grpc.Metadata(), { deadline }, () => sendNext());
     } catch {
       sendNext();
     }

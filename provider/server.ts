@@ -1,17 +1,16 @@
 /**
  * The provider plugin's gRPC service, spoken to by the Pulumi engine.
  *
- * Implemented directly on @grpc/grpc-js with the generated stubs rather than through
+ * Implemented directly on the generated stubs, served by grpcServer.ts, rather than through
  * `@pulumi/pulumi/provider`'s `main`, because that one answers Configure but discards the
  * configuration (an explicit `new smartag.Provider(...)` would be ignored) and leaves
  * CheckConfig unimplemented.
  *
- * Start-up cost matters (the engine starts a plugin per provider per run), so only gRPC and
- * the stubs load here; zod and the client load on the first call that needs them.
+ * Start-up cost matters (the engine starts a plugin per provider per run): index.ts loads this
+ * module, and with it the stubs, on the first call; zod and the client load on the first call
+ * that needs them.
  */
-import * as grpc from "@grpc/grpc-js";
 import * as pluginPb from "@pulumi/pulumi/proto/plugin_pb";
-import * as providerGrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as providerPb from "@pulumi/pulumi/proto/provider_pb";
 import type {
   Redactor,
@@ -22,6 +21,7 @@ import type {
 import * as emptyPb from "google-protobuf/google/protobuf/empty_pb";
 import * as structPb from "google-protobuf/google/protobuf/struct_pb";
 import { type LogLine, linesFor, urnOf, withUrn } from "./engineLog";
+import { type Method, RpcError, Status } from "./grpcServer";
 import type { ResourceHandler } from "./resources";
 import schema from "./schema.json";
 import { secret, unwrap } from "./values";
@@ -46,15 +46,7 @@ function lazy(): Lazy {
 
 export const PLUGIN_VERSION: string = schema.version;
 
-/** A gRPC error with a status code, as grpc-js sends it back to the caller. */
-class RpcError extends Error {
-  constructor(
-    readonly code: grpc.status,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+const SERVICE = "/pulumirpc.ResourceProvider/";
 
 export interface ServerOptions {
   env?: NodeJS.ProcessEnv;
@@ -91,74 +83,103 @@ export class SmartagProvider {
     return toFailure({ property: this.clean(i.property), reason: this.clean(i.reason) });
   }
 
-  /** The grpc-js handler table for ResourceProviderService. */
-  handlers(): grpc.UntypedServiceImplementation {
-    const impl: grpc.UntypedServiceImplementation = {};
-    for (const [method, def] of Object.entries(providerGrpc.ResourceProviderService)) {
-      impl[method] = unimplemented(method, def);
-    }
-    Object.assign(impl, {
-      handshake: this.unary((r: providerPb.ProviderHandshakeRequest) => this.handshake(r)),
-      getPluginInfo: this.unary(async () => new pluginPb.PluginInfo().setVersion(PLUGIN_VERSION)),
-      getSchema: this.unary((r: providerPb.GetSchemaRequest) => this.getSchema(r)),
-      checkConfig: this.unary((r: providerPb.CheckRequest) => this.checkConfig(r)),
-      diffConfig: this.unary((r: providerPb.DiffRequest) => this.diffConfig(r)),
-      configure: this.unary((r: providerPb.ConfigureRequest) => this.configure(r)),
-      invoke: this.unary((r: providerPb.InvokeRequest) => this.invoke(r)),
-      check: this.unary((r: providerPb.CheckRequest) => this.check(r)),
-      diff: this.unary((r: providerPb.DiffRequest) => this.diff(r)),
-      create: this.unary((r: providerPb.CreateRequest) => this.create(r)),
-      read: this.unary((r: providerPb.ReadRequest) => this.read(r)),
-      update: this.unary((r: providerPb.UpdateRequest) => this.update(r)),
-      delete: this.unary((r: providerPb.DeleteRequest) => this.delete(r)),
-      cancel: this.unary(async () => {
-        this.cancel.abort();
-        this.cancel = new AbortController();
-        return new emptyPb.Empty();
-      }),
-      attach: this.unary(async (r: pluginPb.PluginAttach) => {
-        this.engineAddress = r.getAddress();
-        return new emptyPb.Empty();
-      }),
-      getMapping: this.unary(async () => new providerPb.GetMappingResponse()),
-      getMappings: this.unary(async () => new providerPb.GetMappingsResponse()),
-    });
-    return impl;
+  /** The method at a gRPC `:path`, if this provider serves it. */
+  method(path: string): Method | undefined {
+    this.methods ??= this.table();
+    return path.startsWith(SERVICE) ? this.methods.get(path.slice(SERVICE.length)) : undefined;
+  }
+  private methods: Map<string, Method> | undefined;
+
+  private table(): Map<string, Method> {
+    const empty = new emptyPb.Empty();
+    return new Map<string, Method>([
+      ["Handshake", this.unary(providerPb.ProviderHandshakeRequest, (r) => this.handshake(r))],
+      [
+        "GetPluginInfo",
+        this.unary(emptyPb.Empty, async () => new pluginPb.PluginInfo().setVersion(PLUGIN_VERSION)),
+      ],
+      ["GetSchema", this.unary(providerPb.GetSchemaRequest, (r) => this.getSchema(r))],
+      ["CheckConfig", this.unary(providerPb.CheckRequest, (r) => this.checkConfig(r))],
+      ["DiffConfig", this.unary(providerPb.DiffRequest, (r) => this.diffConfig(r))],
+      ["Configure", this.unary(providerPb.ConfigureRequest, (r) => this.configure(r))],
+      ["Invoke", this.unary(providerPb.InvokeRequest, (r, s) => this.invoke(r, s))],
+      ["Check", this.unary(providerPb.CheckRequest, (r) => this.check(r))],
+      ["Diff", this.unary(providerPb.DiffRequest, (r) => this.diff(r))],
+      ["Create", this.unary(providerPb.CreateRequest, (r, s) => this.create(r, s))],
+      ["Read", this.unary(providerPb.ReadRequest, (r, s) => this.read(r, s))],
+      ["Update", this.unary(providerPb.UpdateRequest, (r, s) => this.update(r, s))],
+      ["Delete", this.unary(providerPb.DeleteRequest, (r) => this.delete(r))],
+      [
+        "Cancel",
+        this.unary(emptyPb.Empty, async () => {
+          this.cancel.abort();
+          this.cancel = new AbortController();
+          return empty;
+        }),
+      ],
+      [
+        "Attach",
+        this.unary(pluginPb.PluginAttach, async (r) => {
+          this.engineAddress = r.getAddress();
+          return empty;
+        }),
+      ],
+      [
+        "GetMapping",
+        this.unary(providerPb.GetMappingRequest, async () => new providerPb.GetMappingResponse()),
+      ],
+      [
+        "GetMappings",
+        this.unary(providerPb.GetMappingsRequest, async () => new providerPb.GetMappingsResponse()),
+      ],
+    ]);
   }
 
-  /** Wraps an async handler: answers its result, or its error as a redacted gRPC status. */
-  private unary<Req, Res>(fn: (req: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
-    return (call, callback) => {
+  /**
+   * Wraps an async handler: decodes its request, answers its result's bytes, or its error as a
+   * redacted gRPC status. Its signal aborts on the engine's Cancel or when the caller goes.
+   */
+  private unary<Req>(
+    type: { deserializeBinary(bytes: Uint8Array): Req },
+    fn: (req: Req, signal: AbortSignal) => Promise<{ serializeBinary(): Uint8Array } | Buffer>,
+  ): Method {
+    return async (bytes, callSignal) => {
+      let req: Req;
+      try {
+        req = type.deserializeBinary(bytes);
+      } catch (e) {
+        throw this.toStatus(e);
+      }
+      const signal = AbortSignal.any([this.cancel.signal, callSignal]);
       // Lines logged meanwhile, its error's too, are about the call's resource, if it has one.
-      withUrn(urnOf(call.request), () =>
-        fn(call.request).then(
-          (res) => callback(null, res),
-          (e: unknown) => callback(this.toStatus(e)),
+      return withUrn(urnOf(req), () =>
+        fn(req, signal).then(
+          (res) => (Buffer.isBuffer(res) ? res : res.serializeBinary()),
+          (e: unknown) => {
+            throw this.toStatus(e);
+          },
         ),
       );
     };
   }
 
-  private toStatus(e: unknown): Partial<grpc.StatusObject> {
+  private toStatus(e: unknown): RpcError {
     const clean = (s: string) => this.clean(s);
-    if (e instanceof RpcError) return { code: e.code, details: clean(e.message) };
+    if (e instanceof RpcError) return new RpcError(e.code, clean(e.message));
     const { SmartagError } = lazy().client;
     if (SmartagError.isInstance(e)) {
       const code =
         e.code === "InvalidInput"
-          ? grpc.status.INVALID_ARGUMENT
+          ? Status.INVALID_ARGUMENT
           : e.code === "Cancelled"
-            ? grpc.status.CANCELLED
-            : grpc.status.UNKNOWN;
+            ? Status.CANCELLED
+            : Status.UNKNOWN;
       this.log(`error: ${clean(e.message)}`);
-      return { code, details: clean(e.message) };
+      return new RpcError(code, clean(e.message));
     }
     const message = e instanceof Error ? e.message : String(e);
     this.log(`internal error: ${clean(e instanceof Error && e.stack ? e.stack : message)}`);
-    return {
-      code: grpc.status.INTERNAL,
-      details: `smartag provider internal error: ${clean(message)}`,
-    };
+    return new RpcError(Status.INTERNAL, `smartag provider internal error: ${clean(message)}`);
   }
 
   private async handshake(r: providerPb.ProviderHandshakeRequest) {
@@ -171,10 +192,7 @@ export class SmartagProvider {
 
   private async getSchema(r: providerPb.GetSchemaRequest) {
     if (r.getVersion() !== 0) {
-      throw new RpcError(
-        grpc.status.INVALID_ARGUMENT,
-        `unsupported schema version ${r.getVersion()}`,
-      );
+      throw new RpcError(Status.INVALID_ARGUMENT, `unsupported schema version ${r.getVersion()}`);
     }
     return new providerPb.GetSchemaResponse().setSchema(JSON.stringify(schema));
   }
@@ -261,13 +279,13 @@ export class SmartagProvider {
     return this.client as SmartagClient;
   }
 
-  private async invoke(r: providerPb.InvokeRequest) {
+  private async invoke(r: providerPb.InvokeRequest, signal: AbortSignal) {
     const tok = r.getTok();
     const handler = lazy().functions.functions.get(tok);
     if (!handler) {
       const known = [...lazy().functions.functions.keys()].join(", ");
       throw new RpcError(
-        grpc.status.INVALID_ARGUMENT,
+        Status.INVALID_ARGUMENT,
         `unknown function token "${tok}"; the smartag provider serves: ${known}`,
       );
     }
@@ -282,7 +300,7 @@ export class SmartagProvider {
       ]);
     }
     const outcome = await handler(this.clientOrDefault(), value as Record<string, unknown>, {
-      signal: this.cancel.signal,
+      signal,
     });
     if ("failures" in outcome) {
       // The engine drops unknown arguments before an Invoke (an unknown list element becomes
@@ -299,7 +317,7 @@ export class SmartagProvider {
     // The engine leaves secrecy to a provider that accepts secrets: what is computed from a
     // secret argument is returned secret, field by field.
     const result = outcome.result as unknown as Record<string, unknown>;
-    // Already the wire bytes: see wire.ts and `serve`'s serializer.
+    // Already the wire bytes: see wire.ts.
     return encodeInvokeReturn(
       anySecret
         ? Object.fromEntries(Object.entries(result).map(([k, v]) => [k, secret(v)]))
@@ -316,7 +334,7 @@ export class SmartagProvider {
     if (!handler) {
       const known = [...lazy().resources.resources.keys()].join(", ");
       throw new RpcError(
-        grpc.status.INVALID_ARGUMENT,
+        Status.INVALID_ARGUMENT,
         `unknown resource type "${tok}"; the smartag provider serves: ${known}`,
       );
     }
@@ -365,7 +383,7 @@ export class SmartagProvider {
     return res;
   }
 
-  private async create(r: providerPb.CreateRequest) {
+  private async create(r: providerPb.CreateRequest, signal: AbortSignal) {
     const handler = this.resource(r.getType(), r.getUrn());
     const client = this.clientOrDefault();
     const news = r.getProperties()?.toJavaScript() ?? {};
@@ -374,18 +392,18 @@ export class SmartagProvider {
         toStruct(handler.preview(news, client.settings.region)),
       );
     }
-    const { id, properties } = await handler.create(client, news, { signal: this.cancel.signal });
+    const { id, properties } = await handler.create(client, news, { signal });
     return new providerPb.CreateResponse().setId(id).setProperties(toStruct(properties));
   }
 
-  private async read(r: providerPb.ReadRequest) {
+  private async read(r: providerPb.ReadRequest, signal: AbortSignal) {
     const handler = this.resource(r.getType(), r.getUrn());
     const found = await handler.read(
       this.clientOrDefault(),
       r.getId(),
       r.getInputs()?.toJavaScript() ?? {},
       r.getProperties()?.toJavaScript() ?? {},
-      { signal: this.cancel.signal },
+      { signal },
     );
     // An empty id tells the engine the resource is gone.
     if (!found) return new providerPb.ReadResponse();
@@ -395,7 +413,7 @@ export class SmartagProvider {
       .setInputs(toStruct(found.inputs));
   }
 
-  private async update(r: providerPb.UpdateRequest) {
+  private async update(r: providerPb.UpdateRequest, signal: AbortSignal) {
     const handler = this.resource(r.getType(), r.getUrn());
     const client = this.clientOrDefault();
     const news = r.getNews()?.toJavaScript() ?? {};
@@ -405,7 +423,7 @@ export class SmartagProvider {
       );
     }
     const { properties } = await handler.update(client, r.getId(), news, {
-      signal: this.cancel.signal,
+      signal,
     });
     return new providerPb.UpdateResponse().setProperties(toStruct(properties));
   }
@@ -420,25 +438,6 @@ export class SmartagProvider {
   get engine(): string | undefined {
     return this.engineAddress;
   }
-}
-
-/**
- * The handler for a method this provider does not serve, answering UNIMPLEMENTED in the way the
- * method's kind allows: grpc-js calls a streaming handler without a callback (`List` streams its
- * answer), so the status goes out as the stream's error there.
- */
-function unimplemented(
-  name: string,
-  def: grpc.MethodDefinition<unknown, unknown>,
-): grpc.UntypedHandleCall {
-  const status: Partial<grpc.StatusObject> = {
-    code: grpc.status.UNIMPLEMENTED,
-    details: `${name} is not implemented by the smartag provider`,
-  };
-  if (!def.responseStream) {
-    return (_call: unknown, callback: grpc.sendUnaryData<unknown>) => callback(status);
-  }
-  return (call: grpc.ServerWritableStream<unknown, unknown>) => call.emit("error", status);
 }
 
 const PREVIEW_NOTE =
@@ -465,36 +464,4 @@ function toStruct(value: Record<string, unknown>): structPb.Struct {
 
 function toFailure(i: ValidationIssue): providerPb.CheckFailure {
   return new providerPb.CheckFailure().setProperty(i.property).setReason(i.reason);
-}
-
-/** Starts the gRPC server on 127.0.0.1 and an OS-chosen port (or `port`). */
-export async function serve(
-  options: ServerOptions & { port?: number } = {},
-): Promise<{ server: grpc.Server; port: number; provider: SmartagProvider }> {
-  const provider = new SmartagProvider(options);
-  const server = new grpc.Server({
-    "grpc.max_receive_message_length": 1 << 30,
-    "grpc.max_send_message_length": 1 << 30,
-  });
-  // Invoke answers arrive already encoded (a Buffer); its failures still as a message.
-  const service = providerGrpc.ResourceProviderService;
-  server.addService(
-    {
-      ...service,
-      invoke: {
-        ...service.invoke,
-        responseSerialize: (v: providerPb.InvokeResponse | Buffer) =>
-          Buffer.isBuffer(v) ? v : Buffer.from(v.serializeBinary()),
-      },
-    },
-    provider.handlers(),
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(
-      `127.0.0.1:${options.port ?? 0}`,
-      grpc.ServerCredentials.createInsecure(),
-      (err, p) => (err ? reject(err) : resolve(p)),
-    );
-  });
-  return { server, port, provider };
 }

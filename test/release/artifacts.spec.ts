@@ -17,7 +17,9 @@ import { isBuiltin } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import { gunzipSync } from "node:zlib";
+import type * as pluginPb from "@pulumi/pulumi/proto/plugin_pb";
 import * as providerPb from "@pulumi/pulumi/proto/provider_pb";
+import * as emptyPb from "google-protobuf/google/protobuf/empty_pb";
 import { versionMismatches } from "../../scripts/release/versions";
 import { startPlugin, struct } from "../helpers/plugin";
 import { repoRoot } from "../helpers/pulumiCli";
@@ -199,6 +201,32 @@ describe("release artifacts (npm run dist)", () => {
         result.stderr,
         "pulumi-resource-smartag: Node.js 20 or newer is required, but 'node' on PATH is v18.19.1\n",
       );
+    });
+
+    it("binds its port with node:net alone, and loads node:http2 and the rest after", async () => {
+      // Preloaded: notes every require, and prints the list at the first write to stdout.
+      const spy = path.join(mkdtempSync(path.join(dir, "spy-")), "spy.js");
+      writeFileSync(
+        spy,
+        `const Module = require("node:module"); const load = Module._load; const seen = [];
+Module._load = function (request, ...rest) { seen.push(request); return load.call(this, request, ...rest); };
+const write = process.stdout.write;
+process.stdout.write = function (...args) {
+  process.stdout.write = write;
+  process.stderr.write("before the port: " + JSON.stringify(seen.slice(1)) + "\\n");
+  return write.apply(this, args);
+};\n`,
+      );
+      const plugin = await startPlugin({ NODE_OPTIONS: `--require ${spy}` }, launcher);
+      try {
+        const info = await plugin.call<pluginPb.PluginInfo>("getPluginInfo", new emptyPb.Empty());
+        assert.equal(info.getVersion(), version);
+      } finally {
+        assert.equal(await plugin.stop(), 0);
+      }
+      const line = /^before the port: (.*)$/m.exec(plugin.stderr())?.[1] ?? "null";
+      // The loader's fs and vm, the log's async_hooks, the port's net: no http2, tls, zlib, dns...
+      assert.deepEqual(JSON.parse(line), ["fs", "vm", "node:async_hooks", "node:net"]);
     });
   });
   describe("the bundle's code cache", () => {
